@@ -1,0 +1,1 @@
+"""Watch rules: the query language, the rule index, subscriptions and backtests."""
