@@ -1,13 +1,13 @@
 """Errors newsalert raises, wrapped at the boundary of every third-party library.
 
-    NewsalertError
-    ├── ConfigError            a setting or config file is wrong; the process cannot start
-    ├── RedisUnavailable       no Redis answers at the configured address
-    ├── InputError             one input (article, feed, rule, payload) is invalid; skip it, keep going
-    │   └── QueryError         a watch rule does not parse; carries the column
-    └── DeliveryError          an alert could not be delivered
-        ├── TransientError     try again later (``retry_after_s`` when the peer said when)
-        └── PermanentError     retrying cannot help; dead-letter at once
+NewsalertError
+├── ConfigError            a setting or config file is wrong; the process cannot start
+├── RedisUnavailable       no Redis answers at the configured address
+├── InputError             one input (article, feed, rule, payload) is invalid; skip it, keep going
+│   └── QueryError         a watch rule does not parse; carries the column
+└── DeliveryError          an alert could not be delivered
+    ├── TransientError     try again later (``retry_after_s`` when the peer said when)
+    └── PermanentError     retrying cannot help; dead-letter at once
 """
 
 

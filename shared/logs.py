@@ -1,0 +1,104 @@
+"""Logging setup shared by every process: text or JSON lines, the same keys, secrets redacted."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import sys
+from datetime import UTC, datetime
+from typing import Literal
+
+CONTEXT_KEYS = ("service", "article_id", "stream", "feed", "subscription", "channel", "story", "error")
+"""The extra keys log lines may carry; the same names in every module."""
+
+_SECRET_PATTERNS = (
+    # credentials inside URLs: scheme://user:password@host, tgram://123456:ABC.../chat
+    re.compile(r"(?P<keep>[a-z][a-z0-9+.-]*://)(?P<secret>[^\s/@]+@)", re.IGNORECASE),
+    re.compile(r"(?P<keep>tgram://)(?P<secret>[^\s/]+)", re.IGNORECASE),
+    re.compile(r"(?P<keep>/bot)(?P<secret>\d+:[A-Za-z0-9_-]+)"),
+    re.compile(r"(?P<keep>(?:password|token|secret)[\"']?\s*[=:]\s*[\"']?)(?P<secret>[^\s\"',&]+)", re.IGNORECASE),
+)
+
+
+def redact(text: str) -> str:
+    """Mask credentials that may sit in URLs or key=value pairs of a log message."""
+    for pattern in _SECRET_PATTERNS:
+        text = pattern.sub(lambda m: m.group("keep") + "***" + ("@" if m.group(0).endswith("@") else ""), text)
+    return text
+
+
+class RedactingFilter(logging.Filter):
+    """Rewrite every record's message so no credential reaches a handler."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Render the message once, redacted, and drop the raw arguments."""
+        message = record.getMessage()
+        record.msg = redact(message)
+        record.args = None
+        if record.exc_info and record.exc_info[1] is not None:
+            record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
+            record.exc_info = None
+        return True
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line with the shared context keys."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        """Serialise ``record`` as a JSON line."""
+        line: dict[str, object] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        for key in CONTEXT_KEYS:
+            value = record.__dict__.get(key)
+            if value is not None:
+                line[key] = value
+        if record.exc_text:
+            line["exception"] = record.exc_text
+        return json.dumps(line, ensure_ascii=False, default=str)
+
+
+class TextFormatter(logging.Formatter):
+    """Human-readable lines with the shared context keys appended as key=value."""
+
+    def __init__(self) -> None:
+        super().__init__("%(asctime)s %(levelname)-7s %(name)s: %(message)s")
+
+    def format(self, record: logging.LogRecord) -> str:
+        """Format the record and append its context keys."""
+        base = super().format(record)
+        extra = " ".join(
+            f"{key}={record.__dict__[key]}" for key in CONTEXT_KEYS if record.__dict__.get(key) is not None
+        )
+        return f"{base} {extra}" if extra else base
+
+
+def setup_logging(level: str = "INFO", fmt: Literal["text", "json"] = "text", service: str = "") -> None:
+    """Configure the root logger for one process; safe to call more than once."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(RedactingFilter())
+    if service:
+        handler.addFilter(_ServiceFilter(service))
+    handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    # apprise logs full bot tokens at DEBUG; never let it go below INFO
+    logging.getLogger("apprise").setLevel(max(logging.INFO, root.level))
+    for noisy in ("httpx", "httpcore", "uvicorn.access"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+class _ServiceFilter(logging.Filter):
+    def __init__(self, service: str) -> None:
+        super().__init__()
+        self.service = service
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not hasattr(record, "service"):
+            record.service = self.service
+        return True

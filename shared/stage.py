@@ -1,0 +1,238 @@
+"""A consuming stage of the pipeline: reader, claimer, dead letters, atomic idempotent output.
+
+Every stage reads its input stream through a consumer group in small batches, runs a
+core function per entry (concurrently within a batch), and writes, in one MULTI, the
+outputs, an idempotency mark and the XACK. An entry whose core fails stays pending; a
+claimer takes back entries idle longer than the worst handling time and, past
+``max_deliveries``, copies them to the stage's dead-letter stream with the reason before
+acknowledging them. A payload that cannot be decoded is dead-lettered at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import logging
+import os
+import socket
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+import redis.asyncio as aioredis
+from faststream import AckPolicy
+from faststream.redis import RedisBroker, StreamSub
+from faststream.redis.message import RedisBatchStreamMessage, RedisStreamMessage
+from faststream.redis.parser.binary import BinaryMessageFormatV1
+from pydantic import ValidationError
+
+from shared.errors import InputError
+from shared.models import Contract, DeadLetter
+from shared.settings import CommonSettings
+from shared.streams import DEAD_MAXLEN, DONE_TTL_S, PREFIX, STREAM_MAXLEN, dead, done_key
+
+logger = logging.getLogger(__name__)
+
+In = TypeVar("In", bound=Contract)
+Output = tuple[str, Contract]
+"""A (stream, payload) pair a stage publishes."""
+
+DATA_FIELD = b"__data__"
+MAX_ERROR_CHARS = 500
+
+
+@dataclass(frozen=True)
+class Stage(Generic[In]):
+    """What a stage consumes and how it turns one input into outputs."""
+
+    name: str
+    stream: str
+    group: str
+    model: type[In]
+    handle: Callable[[In], Awaitable[Sequence[Output]]]
+    key: Callable[[In], str]
+
+
+@dataclass
+class StageCounters:
+    """What a stage did since start, for the shutdown summary and metrics."""
+
+    handled: int = 0
+    skipped: int = 0
+    failed: int = 0
+    dead: int = 0
+    published: int = 0
+
+
+def consumer_name() -> str:
+    """A consumer name unique to this process (a shared name would merge pending lists)."""
+    return f"{socket.gethostname()}-{os.getpid()}"
+
+
+def decode_payload(fields: dict[bytes, bytes]) -> bytes:
+    """Return the JSON body of a stream entry, whether FastStream or a raw producer wrote it."""
+    raw = fields.get(DATA_FIELD)
+    if raw is None:
+        raise InputError(f"entry has no {DATA_FIELD.decode()} field")
+    body, _headers = BinaryMessageFormatV1.parse(raw)
+    return body
+
+
+def raw_payload(fields: dict[bytes, bytes]) -> bytes:
+    """The bytes to keep in a dead letter: the data field, or every field when there is none."""
+    if DATA_FIELD in fields:
+        return fields[DATA_FIELD]
+    return b"\n".join(k + b"=" + v for k, v in fields.items())
+
+
+class StageRunner(Generic[In]):
+    """Attach one stage's reader and claimer to a broker and run its entries."""
+
+    def __init__(
+        self,
+        stage: Stage[In],
+        broker: RedisBroker,
+        client: aioredis.Redis,
+        settings: CommonSettings,
+        consumer: str | None = None,
+    ) -> None:
+        self.stage = stage
+        self.broker = broker
+        self.client = client
+        self.settings = settings
+        self.consumer = consumer or consumer_name()
+        self.counters = StageCounters()
+        self.errors_key = f"{PREFIX}:errors:{stage.group}"
+
+    def attach(self) -> None:
+        """Register the reader (new entries, batched) and the claimer (idle pending entries)."""
+        stage, settings = self.stage, self.settings
+
+        async def read(msg: RedisBatchStreamMessage) -> None:
+            entries = list(zip(msg.raw_message["message_ids"], msg.raw_message["data"], strict=True))
+            await self.process(entries, deliveries={})
+
+        async def claim(msg: RedisStreamMessage) -> None:
+            (entry_id,) = msg.raw_message["message_ids"]
+            count = await msg.get_delivery_count()
+            await self.process([(entry_id, msg.raw_message["data"])], deliveries={entry_id: count})
+
+        read.__name__ = f"on_{stage.name}_batch"
+        claim.__name__ = f"on_{stage.name}_claimed"
+        self.broker.subscriber(
+            stream=StreamSub(
+                stage.stream,
+                group=stage.group,
+                consumer=self.consumer,
+                batch=True,
+                max_records=settings.batch_size,
+            ),
+            ack_policy=AckPolicy.MANUAL,
+            title=f"{stage.name}:read",
+            description=f"Reads {stage.model.__name__} entries of {stage.stream} in batches.",
+        )(read)
+        self.broker.subscriber(
+            stream=StreamSub(
+                stage.stream,
+                group=stage.group,
+                consumer=f"{self.consumer}-claim",
+                min_idle_time=settings.claim_idle_ms,
+            ),
+            ack_policy=AckPolicy.MANUAL,
+            title=f"{stage.name}:claim",
+            description=f"Reclaims {stage.stream} entries idle over {settings.claim_idle_ms} ms.",
+        )(claim)
+
+    async def process(self, entries: Sequence[tuple[bytes, dict[bytes, bytes]]], deliveries: dict[bytes, int]) -> None:
+        """Handle a batch: decode, skip done ones, run the core, then write everything in one MULTI."""
+        work: list[tuple[bytes, In]] = []
+        dead_letters: list[tuple[bytes, dict[bytes, bytes], str, int]] = []
+        for entry_id, fields in entries:
+            count = deliveries.get(entry_id, 1)
+            try:
+                item = self.stage.model.model_validate_json(decode_payload(fields))
+            except (InputError, ValidationError, ValueError) as exc:
+                dead_letters.append((entry_id, fields, f"invalid {self.stage.model.__name__}: {_short(exc)}", count))
+                continue
+            if count > self.settings.max_deliveries:
+                last = await self.client.hget(self.errors_key, entry_id)
+                last_text = last.decode() if isinstance(last, bytes) else str(last or "unknown")
+                reason = f"gave up after {count - 1} deliveries; last error: {last_text}"
+                dead_letters.append((entry_id, fields, reason, count))
+                continue
+            work.append((entry_id, item))
+        fresh = await self._drop_done(work)
+        results = await asyncio.gather(*(self._run(item) for _, item in fresh), return_exceptions=True)
+        await self._commit(work, fresh, results, dead_letters, entries)
+
+    async def _drop_done(self, work: list[tuple[bytes, In]]) -> list[tuple[bytes, In]]:
+        if not work:
+            return []
+        marks = await self.client.mget([done_key(self.stage.group, self.stage.key(item)) for _, item in work])
+        fresh = [pair for pair, mark in zip(work, marks, strict=True) if mark is None]
+        self.counters.skipped += len(work) - len(fresh)
+        return fresh
+
+    async def _run(self, item: In) -> Sequence[Output]:
+        async with asyncio.timeout(self.settings.graceful_timeout_s):
+            return await self.stage.handle(item)
+
+    async def _commit(
+        self,
+        work: list[tuple[bytes, In]],
+        fresh: list[tuple[bytes, In]],
+        results: Sequence[Sequence[Output] | BaseException],
+        dead_letters: list[tuple[bytes, dict[bytes, bytes], str, int]],
+        entries: Sequence[tuple[bytes, dict[bytes, bytes]]],
+    ) -> None:
+        stage = self.stage
+        fields_by_id = dict(entries)
+        pipe = self.client.pipeline(transaction=True)
+        acked: list[bytes] = [entry_id for entry_id, _ in work if entry_id not in {e for e, _ in fresh}]
+        for (entry_id, item), result in zip(fresh, results, strict=True):
+            if isinstance(result, InputError):
+                dead_letters.append((entry_id, fields_by_id[entry_id], _short(result), 1))
+            elif isinstance(result, BaseException):
+                await self._record_failure(entry_id, item, result)
+            else:
+                for stream, payload in result:
+                    await self.broker.publish(payload, stream=stream, maxlen=STREAM_MAXLEN, pipeline=pipe)
+                pipe.set(done_key(stage.group, stage.key(item)), b"1", ex=DONE_TTL_S)
+                acked.append(entry_id)
+                self.counters.handled += 1
+                self.counters.published += len(result)
+        for entry_id, fields, reason, count in dead_letters:
+            letter = DeadLetter(
+                origin_stream=stage.stream,
+                origin_id=entry_id.decode(),
+                group=stage.group,
+                reason=reason,
+                deliveries=count,
+                payload_b64=base64.b64encode(raw_payload(fields)).decode(),
+            )
+            await self.broker.publish(letter, stream=dead(stage.stream), maxlen=DEAD_MAXLEN, pipeline=pipe)
+            acked.append(entry_id)
+            self.counters.dead += 1
+            logger.warning("dead-lettered %s: %s", entry_id.decode(), reason, extra={"stream": stage.stream})
+        if acked:
+            pipe.xack(stage.stream, stage.group, *acked)
+            pipe.hdel(self.errors_key, *acked)
+            await pipe.execute()
+
+    async def _record_failure(self, entry_id: bytes, item: In, exc: BaseException) -> None:
+        self.counters.failed += 1
+        message = _short(exc)
+        await self.client.hset(self.errors_key, entry_id, message.encode())
+        logger.error(
+            "%s failed on %s, left pending for retry: %s",
+            self.stage.name,
+            entry_id.decode(),
+            message,
+            extra={"stream": self.stage.stream, "article_id": getattr(item, "id", None)},
+        )
+
+
+def _short(exc: BaseException) -> str:
+    text = f"{exc.__class__.__name__}: {exc}" if not isinstance(exc, InputError) else str(exc)
+    text = " ".join(text.split())
+    return text[:MAX_ERROR_CHARS]
