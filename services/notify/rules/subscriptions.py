@@ -1,8 +1,14 @@
-"""A subscription: who wants to hear about which query, on which channels, and when."""
+"""A subscription: who wants to hear about which query, on which channels, and when.
+
+The Redis store (``SubscriptionStore``: get, get_by_name, all, save, remove,
+set_enabled, change feed) lives in :mod:`services.notify.rules.store`.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import json
+import secrets
 from datetime import datetime, time
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -62,3 +68,20 @@ class Subscription(BaseModel):
     def channels(self) -> dict[str, str]:
         """Map each channel id to its target URL (the only place the secret is revealed)."""
         return {channel_id(t.get_secret_value()): t.get_secret_value() for t in self.targets}
+
+
+def dump(sub: Subscription) -> bytes:
+    """Serialise a subscription for storage, revealing its targets (Redis is trusted)."""
+    data = sub.model_dump(mode="json")
+    data["targets"] = [t.get_secret_value() for t in sub.targets]
+    return json.dumps(data, separators=(",", ":")).encode()
+
+
+def load(raw: bytes | str) -> Subscription:
+    """Parse a stored subscription."""
+    return Subscription.model_validate_json(raw)
+
+
+def new_id() -> str:
+    """Return a fresh, URL-safe subscription id."""
+    return secrets.token_hex(8)
