@@ -81,9 +81,7 @@ def _capped(view: StoryView) -> StoryView:
     )
 
 
-def email_content(
-    rule: str, alerts: list[Alert], zone: ZoneInfo, unsubscribe_url: str | None = None
-) -> EmailContent:
+def email_content(rule: str, alerts: list[Alert], zone: ZoneInfo, unsubscribe_url: str | None = None) -> EmailContent:
     """Render one alert, or a digest of several, as a subject with text and HTML bodies."""
     views, more = _views(alerts, zone, MAX_EMAIL_STORIES)
     subj = subject(rule, alerts)

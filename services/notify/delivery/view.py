@@ -152,4 +152,3 @@ def group_stories(alerts: list[Alert]) -> list[tuple[Alert, tuple[str, ...]]]:
         others = {one_line(a.tagged.article.source) for a in group[1:]} - {""}
         out.append((group[0], tuple(sorted(others))))
     return out
-

@@ -1,0 +1,287 @@
+"""The delivery core: accept alerts from the stream, then send due jobs with retries, digests and budgets.
+
+``accept`` never sends: it decides (stale, duplicate, now, or later) and records a due job in
+Redis, so the stage acknowledges quickly. ``run`` polls due jobs and sends them concurrently,
+one at a time per channel; a failure reschedules only its own job.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
+
+from redis.exceptions import RedisError
+
+from services.notify.delivery import timing
+from services.notify.delivery.failure import AmbiguousError
+from services.notify.delivery.ledger import Claim, Ledger, Record
+from services.notify.delivery.schedule import Schedule, alert_job, digest_job
+from services.notify.delivery.sender import Sender
+from services.notify.delivery.settings import DeliverySettings
+from services.notify.delivery.targets import target_kind
+from services.notify.rules.subscriptions import Subscription
+from shared.errors import DeliveryError, PermanentError, TransientError
+from shared.models import Alert, utc_now
+
+logger = logging.getLogger(__name__)
+
+
+class SubscriptionSource(Protocol):
+    """Where subscriptions are read (the rules store)."""
+
+    async def get(self, sub_id: str) -> Subscription | None:
+        """Return the subscription ``sub_id``, or None."""
+
+
+def _extra(alert: Alert) -> dict[str, Any]:
+    return {"subscription": alert.subscription, "channel": alert.channel, "article_id": alert.tagged.article.id}
+
+
+@dataclass
+class Courier:
+    """Accepts alerts and runs their deliveries."""
+
+    ledger: Ledger
+    schedule: Schedule
+    subscriptions: SubscriptionSource
+    sender: Sender
+    settings: DeliverySettings
+    clock: Callable[[], datetime] = utc_now
+    rng: Callable[[], float] = random.random
+    _wake: asyncio.Event = field(default_factory=asyncio.Event)
+    _locks: dict[str, asyncio.Lock] = field(default_factory=dict)
+
+    @property
+    def policy(self) -> timing.RetryPolicy:
+        """Retry bounds from settings."""
+        s = self.settings
+        return timing.RetryPolicy(s.retry_base_s, s.retry_cap_s, s.retry_max_attempts, s.retry_max_age_s)
+
+    def _release(self, sub: Subscription, now: datetime) -> datetime | None:
+        return timing.release_time(
+            now,
+            delivery=sub.delivery,
+            every=sub.digest_every,
+            at=sub.digest_at,
+            zone=ZoneInfo(sub.timezone),
+            quiet=sub.quiet_hours,
+        )
+
+    async def _target(self, alert: Alert) -> tuple[Subscription, str] | None:
+        sub = await self.subscriptions.get(alert.subscription)
+        target = sub.channels().get(alert.channel) if sub is not None and sub.enabled else None
+        return (sub, target) if sub is not None and target is not None else None
+
+    async def accept(self, alert: Alert) -> str:
+        """Decide what happens to a new alert and record it; return the outcome's name."""
+        now = self.clock()
+        if timing.is_stale(alert.tagged.article, now, self.settings.max_alert_age):
+            logger.info("not alerting on an old article", extra=_extra(alert))
+            return "stale"
+        found = await self._target(alert)
+        if found is None:
+            logger.info("subscription gone, disabled or target removed; alert dropped", extra=_extra(alert))
+            return "dropped"
+        return await self._route(alert, found[0], await self.ledger.claim(alert, now), now)
+
+    async def _route(self, alert: Alert, sub: Subscription, claim: Claim, now: datetime) -> str:
+        if claim.owner != alert.id:
+            if claim.status != "held":
+                logger.info("story already alerted on this channel (%s)", claim.owner, extra=_extra(alert))
+                return "duplicate"
+            await self.ledger.add_record(alert, "held", now, reason=f"same story as {claim.owner}")
+            await self.schedule.hold(alert, now)
+            return "held"
+        if claim.status not in ("queued", "held"):
+            return claim.status  # a redelivered alert already in hand
+        release = self._release(sub, now)
+        if release is None and claim.status == "queued":
+            await self.schedule.ensure(alert_job(alert.id), now)
+            self._wake.set()
+            return "queued"
+        await self._hold(alert, release or now, now, "digest or quiet hours")
+        return "held"
+
+    async def _hold(self, alert: Alert, release: datetime, now: datetime, reason: str) -> None:
+        await self.ledger.set_status([alert.id], "held", now, reason=reason)
+        await self.schedule.hold(alert, now)
+        await self.schedule.at(digest_job(alert.subscription, alert.channel), release, earlier_only=True)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Poll and run due jobs until ``stop`` is set (a service background task)."""
+        while not stop.is_set():
+            try:
+                count = await self.run_due()
+            except RedisError as e:
+                logger.warning("delivery poll failed, retrying: %s", e)
+                count = 0
+            if count == 0:
+                self._wake.clear()
+                waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self._wake.wait())]
+                await asyncio.wait(waiters, timeout=self.settings.poll_interval_s, return_when="FIRST_COMPLETED")
+                for waiter in waiters:
+                    waiter.cancel()
+        await self.sender.close()
+
+    async def run_due(self) -> int:
+        """Claim due jobs and run them concurrently; return how many were claimed."""
+        limit = self.settings.max_parallel_sends
+        jobs = await self.schedule.claim(self.clock(), self.settings.lease_s, limit)
+        await asyncio.gather(*(self._run_job(job) for job in jobs))
+        return len(jobs)
+
+    async def _run_job(self, job: str) -> None:
+        kind, _, rest = job.partition(":")
+        try:
+            if kind == "alert":
+                await self._run_alert(job, rest)
+            elif kind == "digest":
+                sub_id, _, channel = rest.partition(":")
+                await self._run_digest(job, sub_id, channel)
+            else:
+                await self.schedule.done(job)
+        except Exception:  # the job's lease brings it back; one bad job never stops the poller
+            logger.exception("delivery job %s failed; it will be retried after its lease", job)
+
+    def _lock(self, channel: str) -> asyncio.Lock:
+        if len(self._locks) > 10_000:
+            self._locks = {k: v for k, v in self._locks.items() if v.locked()}
+        return self._locks.setdefault(channel, asyncio.Lock())
+
+    async def _budget_wait(self, target: str, channel: str, now: datetime) -> float:
+        if target_kind(target) != "push":
+            return 0.0
+        budget = timing.Budget(self.settings.chat_per_second, self.settings.chat_per_minute)
+        return timing.budget_wait_s(await self.schedule.sent_times(channel, now), now.timestamp(), budget)
+
+    async def _run_alert(self, job: str, alert_id: str) -> None:
+        record = await self.ledger.load(alert_id)
+        if record is None or record.status in ("sent", "dead", "dropped", "held"):
+            await self.schedule.done(job)
+            return
+        alert, now = record.alert, self.clock()
+        found = await self._target(alert)
+        if found is None:
+            await self.ledger.set_status([alert_id], "dropped", now, reason="subscription disabled or target removed")
+            await self.schedule.done(job)
+            return
+        sub, target = found
+        if record.status == "sending":
+            logger.warning("resending after an interrupted send: may duplicate (ambiguous)", extra=_extra(alert))
+        async with self._lock(alert.channel):
+            wait = await self._budget_wait(target, alert.channel, now)
+            if wait > 0:
+                await self._hold(alert, now + timedelta(seconds=wait), now, "chat budget: folded into a digest")
+                await self.schedule.done(job)
+                return
+            error = await self._attempt(sub, target, [alert])
+        if error is None:
+            await self.schedule.done(job)
+            return
+        first = await self.ledger.first_failure(alert_id, now)
+        if await self._after_failure(job, [alert], error, record.attempts + 1, first):
+            await self.schedule.done(job)
+
+    def _pending(self, record: Record | None, now: datetime) -> bool:
+        if record is None or record.status in ("sent", "dead", "dropped"):
+            return False
+        stale = record.updated is None or (now - record.updated).total_seconds() > self.settings.lease_s
+        return record.status in ("held", "retrying", "queued") or stale
+
+    async def _digest_alerts(self, ids: list[str], now: datetime) -> list[Alert]:
+        """Pending alerts of a digest buffer; an extra outlet whose story already went out is dropped."""
+        alerts = [r.alert for r in [await self.ledger.load(i) for i in ids] if r and self._pending(r, now)]
+        batch = {a.id for a in alerts}
+        kept: list[Alert] = []
+        late: list[Alert] = []
+        for alert in alerts:
+            owner = await self.ledger.owner(alert)
+            (kept if owner in (alert.id, "") or owner in batch else late).append(alert)
+        await self.ledger.set_status([a.id for a in late], "dropped", now, reason="story already alerted")
+        return kept
+
+    async def _run_digest(self, job: str, sub_id: str, channel: str) -> None:
+        now = self.clock()
+        ids = await self.schedule.held(sub_id, channel)
+        alerts = await self._digest_alerts(ids, now)
+        found = await self._target(alerts[0]) if alerts else None
+        if found is None:
+            await self.ledger.set_status([a.id for a in alerts], "dropped", now, reason="subscription gone")
+            await self._finish_digest(job, sub_id, channel, ids, None)
+            return
+        sub, target = found
+        async with self._lock(channel):
+            wait = await self._budget_wait(target, channel, now)
+            if wait > 0:
+                await self.schedule.at(job, now + timedelta(seconds=wait))
+                return
+            error = await self._attempt(sub, target, alerts)
+        if error is None:
+            await self.schedule.client.delete(self.schedule.keys.digest(sub_id, channel))
+            await self._finish_digest(job, sub_id, channel, ids, sub)
+            return
+        attempts, first = await self._digest_failure(sub_id, channel, now)
+        if await self._after_failure(job, alerts, error, attempts, first):
+            await self.schedule.client.delete(self.schedule.keys.digest(sub_id, channel))
+            await self._finish_digest(job, sub_id, channel, ids, sub)
+
+    async def _finish_digest(
+        self, job: str, sub_id: str, channel: str, ids: list[str], sub: Subscription | None
+    ) -> None:
+        left = await self.schedule.release(sub_id, channel, ids, job)
+        if left:
+            release = self._release(sub, self.clock()) if sub is not None else None
+            await self.schedule.at(job, release or self.clock())
+
+    async def _digest_failure(self, sub_id: str, channel: str, now: datetime) -> tuple[int, datetime]:
+        key = self.schedule.keys.digest(sub_id, channel)
+        attempts = int(await self.schedule.client.hincrby(key, "attempts", 1))
+        await self.schedule.client.hsetnx(key, "first_failure", now.isoformat())
+        first = await self.schedule.client.hget(key, "first_failure")
+        return attempts, datetime.fromisoformat(first.decode() if isinstance(first, bytes) else str(first))
+
+    async def _attempt(self, sub: Subscription, target: str, alerts: list[Alert]) -> DeliveryError | None:
+        now, ids = self.clock(), [a.id for a in alerts]
+        await self.ledger.set_status(ids, "sending", now)
+        try:
+            await self.sender.send(sub, target, alerts, now)
+        except DeliveryError as e:
+            level = logging.WARNING if isinstance(e, AmbiguousError) else logging.INFO
+            logger.log(
+                level,
+                "delivery failed%s: %s",
+                " (ambiguous)" * isinstance(e, AmbiguousError),
+                e,
+                extra=_extra(alerts[0]),
+            )
+            return e
+        if target_kind(target) == "push":
+            await self.schedule.note_sent(alerts[0].channel, now)
+        await self.ledger.set_status(ids, "sent", self.clock(), reason="")
+        logger.info("delivered %d alert(s)", len(alerts), extra=_extra(alerts[0]))
+        return None
+
+    async def _after_failure(
+        self, job: str, alerts: list[Alert], error: DeliveryError, attempts: int, first: datetime
+    ) -> bool:
+        """Reschedule the job or dead-letter its alerts; return True when they were dead-lettered."""
+        now, ids = self.clock(), [a.id for a in alerts]
+        delay = None
+        if isinstance(error, TransientError) and not isinstance(error, PermanentError):
+            delay = timing.retry_delay_s(attempts, first, now, error.retry_after_s, policy=self.policy, rng=self.rng)
+        if delay is not None:
+            await self.ledger.set_status(ids, "retrying", now, reason=str(error), attempts=attempts)
+            await self.schedule.at(job, now + timedelta(seconds=delay))
+            return False
+        reason = f"{error} (after {attempts} attempt{'s' * (attempts != 1)})"
+        for alert in alerts:
+            await self.schedule.bury(alert, reason, attempts, now)
+            logger.warning("dead-lettered: %s", reason, extra=_extra(alert))
+        await self.ledger.set_status(ids, "dead", now, reason=reason, attempts=attempts)
+        return True

@@ -1,0 +1,179 @@
+"""The delivery ledger: one alert per (subscription, story, channel), and each alert's record.
+
+``claim`` decides, atomically in Redis, whether an alert is the first of its story on its
+channel; the record holds the alert, its status and attempts for `newsalert alerts`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+import redis.asyncio as aioredis
+
+from shared.models import Alert
+from shared.streams import PREFIX
+
+Status = Literal["queued", "held", "sending", "retrying", "sent", "dead", "dropped"]
+FINAL: frozenset[str] = frozenset({"sent", "dead", "dropped"})
+
+
+def text(value: object) -> str:
+    """Decode a Redis reply (bytes client) to text; None becomes an empty string."""
+    if value is None:
+        return ""
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+@dataclass(frozen=True)
+class Keys:
+    """Every Redis key delivery uses, under one prefix (tests use their own)."""
+
+    prefix: str = f"{PREFIX}:delivery"
+
+    def story(self, subscription: str, story: str, channel: str) -> str:
+        """Ledger entry: the first alert id of a story for a subscription's channel."""
+        return f"{self.prefix}:ledger:{subscription}:{story}:{channel}"
+
+    def record(self, alert_id: str) -> str:
+        """Hash of one alert: payload, status, attempts, reason."""
+        return f"{self.prefix}:alert:{alert_id}"
+
+    @property
+    def recent(self) -> str:
+        """Sorted set of alert ids by arrival time."""
+        return f"{self.prefix}:recent"
+
+    @property
+    def due(self) -> str:
+        """Sorted set of jobs (one alert, or one digest) by due time."""
+        return f"{self.prefix}:due"
+
+    def held(self, subscription: str, channel: str) -> str:
+        """Sorted set of alert ids waiting for a subscription channel's digest."""
+        return f"{self.prefix}:held:{subscription}:{channel}"
+
+    def digest(self, subscription: str, channel: str) -> str:
+        """Hash of a pending digest's attempts and first failure."""
+        return f"{self.prefix}:digest:{subscription}:{channel}"
+
+    def sent(self, channel: str) -> str:
+        """Sorted set of recent send times of a channel, for its budget."""
+        return f"{self.prefix}:sent:{channel}"
+
+
+@dataclass(frozen=True)
+class Claim:
+    """What the ledger knows of an alert's story: whose it is, and how far that alert got."""
+
+    first: bool
+    owner: str
+    status: str
+
+
+@dataclass(frozen=True)
+class Record:
+    """An alert as the ledger keeps it."""
+
+    alert: Alert
+    status: str
+    attempts: int
+    reason: str
+    first_failure: datetime | None
+    updated: datetime | None
+
+
+class Ledger:
+    """Reads and writes the ledger and alert records on a bytes Redis client."""
+
+    def __init__(self, client: aioredis.Redis, keys: Keys, ttl_s: int, recent_kept: int) -> None:
+        self.client = client
+        self.keys = keys
+        self.ttl_s = ttl_s
+        self.recent_kept = recent_kept
+
+    async def claim(self, alert: Alert, now: datetime) -> Claim:
+        """Make ``alert`` the story's alert for its channel unless another got there first."""
+        k = self.keys
+        story_key = k.story(alert.subscription, alert.story, alert.channel)
+        won = await self.client.set(story_key, alert.id, nx=True, ex=self.ttl_s)
+        owner = alert.id if won else text(await self.client.get(story_key))
+        if owner == alert.id:
+            record = k.record(alert.id)
+            pipe = self.client.pipeline(transaction=True)
+            pipe.hsetnx(record, "payload", alert.model_dump_json())
+            pipe.hsetnx(record, "status", "queued")
+            pipe.hsetnx(record, "attempts", 0)
+            pipe.hsetnx(record, "updated", now.isoformat())
+            pipe.expire(record, self.ttl_s)
+            pipe.zadd(k.recent, {alert.id: now.timestamp()})
+            pipe.zremrangebyrank(k.recent, 0, -self.recent_kept - 1)
+            await pipe.execute()
+        status = text(await self.client.hget(k.record(owner), "status")) if owner else ""
+        return Claim(first=bool(won), owner=owner, status=status or "unknown")
+
+    async def owner(self, alert: Alert) -> str:
+        """The id of the alert that owns this alert's story on its channel ("" when expired)."""
+        return text(await self.client.get(self.keys.story(alert.subscription, alert.story, alert.channel)))
+
+    async def add_record(self, alert: Alert, status: Status, now: datetime, reason: str = "") -> None:
+        """Keep a record of an alert that does not own its story (folded into a digest, or dropped)."""
+        record = self.keys.record(alert.id)
+        pipe = self.client.pipeline(transaction=True)
+        pipe.hset(
+            record,
+            mapping={"payload": alert.model_dump_json(), "status": status, "attempts": 0, "reason": reason},
+        )
+        pipe.hset(record, "updated", now.isoformat())
+        pipe.expire(record, self.ttl_s)
+        pipe.zadd(self.keys.recent, {alert.id: now.timestamp()})
+        await pipe.execute()
+
+    async def set_status(
+        self,
+        alert_ids: list[str],
+        status: Status,
+        now: datetime,
+        reason: str | None = None,
+        attempts: int | None = None,
+    ) -> None:
+        """Move alerts to ``status``, noting the reason and attempt count when given."""
+        if not alert_ids:
+            return
+        fields: dict[Any, Any] = {"status": status, "updated": now.isoformat()}
+        if reason is not None:
+            fields["reason"] = reason
+        if attempts is not None:
+            fields["attempts"] = attempts
+        pipe = self.client.pipeline(transaction=True)
+        for alert_id in alert_ids:
+            pipe.hset(self.keys.record(alert_id), mapping=fields)
+        await pipe.execute()
+
+    async def first_failure(self, alert_id: str, now: datetime) -> datetime:
+        """The time of the alert's first failed attempt, recorded now if this is the first."""
+        key = self.keys.record(alert_id)
+        await self.client.hsetnx(key, "first_failure", now.isoformat())
+        return datetime.fromisoformat(text(await self.client.hget(key, "first_failure")))
+
+    async def load(self, alert_id: str) -> Record | None:
+        """Read one alert record, or None when it expired or never existed."""
+        raw = await self.client.hgetall(self.keys.record(alert_id))
+        fields = {text(k): text(v) for k, v in raw.items()}
+        if "payload" not in fields:
+            return None
+        return Record(
+            alert=Alert.model_validate_json(fields["payload"]),
+            status=fields.get("status", "unknown"),
+            attempts=int(fields.get("attempts") or 0),
+            reason=fields.get("reason", ""),
+            first_failure=datetime.fromisoformat(fields["first_failure"]) if fields.get("first_failure") else None,
+            updated=datetime.fromisoformat(fields["updated"]) if fields.get("updated") else None,
+        )
+
+    async def recent(self, limit: int) -> list[Record]:
+        """The most recent alerts, newest first."""
+        ids = await self.client.zrevrange(self.keys.recent, 0, limit - 1)
+        records = [await self.load(text(i)) for i in ids]
+        return [r for r in records if r is not None]

@@ -1,0 +1,127 @@
+"""Due times in Redis: retries, digests and held alerts, claimed by pollers under a lease.
+
+A job is ``alert:<id>`` (one alert) or ``digest:<subscription>:<channel>``. A poller claims
+due jobs by pushing their due time forward by a lease, so a crashed sender's job comes back.
+"""
+
+from __future__ import annotations
+
+import base64
+import uuid
+from datetime import datetime
+from typing import cast
+
+import redis.asyncio as aioredis
+from faststream.redis.parser.binary import BinaryMessageFormatV1
+
+from services.notify.delivery.ledger import Keys, text
+from shared.models import Alert, DeadLetter
+from shared.streams import ALERTS, DEAD_MAXLEN, DELIVER_GROUP, dead
+
+_CLAIM = """
+local jobs = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[3]))
+for _, job in ipairs(jobs) do redis.call('ZADD', KEYS[1], 'XX', ARGV[2], job) end
+return jobs
+"""
+
+_RELEASE = """
+for i = 2, #ARGV do redis.call('ZREM', KEYS[1], ARGV[i]) end
+local left = redis.call('ZCARD', KEYS[1])
+if left == 0 then redis.call('ZREM', KEYS[2], ARGV[1]) end
+return left
+"""
+
+
+def alert_job(alert_id: str) -> str:
+    """Job name of one alert's delivery."""
+    return f"alert:{alert_id}"
+
+
+def digest_job(subscription: str, channel: str) -> str:
+    """Job name of a subscription channel's digest."""
+    return f"digest:{subscription}:{channel}"
+
+
+class Schedule:
+    """The due set, digest buffers, per-channel send history and the dead-letter stream."""
+
+    def __init__(self, client: aioredis.Redis, keys: Keys, dead_stream: str = dead(ALERTS)) -> None:
+        self.client = client
+        self.keys = keys
+        self.dead_stream = dead_stream
+        self._claim = client.register_script(_CLAIM)
+        self._release = client.register_script(_RELEASE)
+
+    async def at(self, job: str, when: datetime, *, earlier_only: bool = False) -> None:
+        """Set a job's due time; with ``earlier_only`` an existing earlier time wins."""
+        if earlier_only:
+            await self.client.zadd(self.keys.due, {job: when.timestamp()}, lt=True)
+        else:
+            await self.client.zadd(self.keys.due, {job: when.timestamp()})
+
+    async def ensure(self, job: str, when: datetime) -> None:
+        """Add a job unless it is already scheduled (or leased)."""
+        await self.client.zadd(self.keys.due, {job: when.timestamp()}, nx=True)
+
+    async def claim(self, now: datetime, lease_s: float, limit: int) -> list[str]:
+        """Take up to ``limit`` due jobs, leasing each for ``lease_s`` seconds."""
+        jobs = await self._claim(keys=[self.keys.due], args=[now.timestamp(), now.timestamp() + lease_s, limit])
+        return [text(j) for j in jobs]
+
+    async def done(self, job: str) -> None:
+        """Forget a finished job."""
+        await self.client.zrem(self.keys.due, job)
+
+    async def next_due(self) -> float | None:
+        """Epoch seconds of the earliest job, or None when there is none."""
+        first = cast(list[tuple[bytes, float]], await self.client.zrange(self.keys.due, 0, 0, withscores=True))
+        return float(first[0][1]) if first else None
+
+    async def hold(self, alert: Alert, now: datetime) -> None:
+        """Put an alert in its subscription channel's digest buffer."""
+        key = self.keys.held(alert.subscription, alert.channel)
+        await self.client.zadd(key, {alert.id: now.timestamp()}, nx=True)
+
+    async def held(self, subscription: str, channel: str) -> list[str]:
+        """Alert ids waiting in a digest buffer, oldest first."""
+        return [text(i) for i in await self.client.zrange(self.keys.held(subscription, channel), 0, -1)]
+
+    async def release(self, subscription: str, channel: str, alert_ids: list[str], job: str) -> int:
+        """Remove handled alerts from a digest buffer, and its job once empty; return how many wait."""
+        keys = [self.keys.held(subscription, channel), self.keys.due]
+        return int(await self._release(keys=keys, args=[job, *alert_ids]))
+
+    async def sent_times(self, channel: str, now: datetime) -> list[float]:
+        """Send times of a channel within the last minute."""
+        key = self.keys.sent(channel)
+        await self.client.zremrangebyscore(key, "-inf", now.timestamp() - 60)
+        pairs = cast(list[tuple[bytes, float]], await self.client.zrange(key, 0, -1, withscores=True))
+        return [float(score) for _, score in pairs]
+
+    async def note_sent(self, channel: str, now: datetime) -> None:
+        """Count one message against a channel's budget."""
+        key = self.keys.sent(channel)
+        pipe = self.client.pipeline(transaction=True)
+        pipe.zadd(key, {uuid.uuid4().hex: now.timestamp()})
+        pipe.expire(key, 120)
+        await pipe.execute()
+
+    async def bury(self, alert: Alert, reason: str, attempts: int, now: datetime) -> str:
+        """Write an alert to the dead-letter stream with its reason; return the entry id."""
+        letter = DeadLetter(
+            origin_stream=ALERTS,
+            origin_id=alert.id,
+            group=DELIVER_GROUP,
+            reason=reason,
+            deliveries=attempts,
+            failed_at=now,
+            payload_b64=base64.b64encode(alert.model_dump_json().encode()).decode(),
+        )
+        data = await BinaryMessageFormatV1.encode(
+            message=letter.model_dump_json().encode(),
+            reply_to=None,
+            headers={"content-type": "application/json"},
+            correlation_id=uuid.uuid4().hex,
+        )
+        entry = await self.client.xadd(self.dead_stream, {"__data__": data}, maxlen=DEAD_MAXLEN, approximate=True)
+        return text(entry)
