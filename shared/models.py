@@ -6,6 +6,7 @@ consumer can tell an old or foreign payload from a bad one.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime
 from typing import Literal
 
@@ -64,6 +65,11 @@ class Article(Contract):
     @classmethod
     def _utc(cls, value: datetime | None) -> datetime | None:
         return _as_utc(value)
+
+    def digest(self) -> str:
+        """Digest of the content: changes when the title or text is edited, not when the date moves."""
+        content = " ".join(self.title.split()) + "\x1f" + " ".join(self.text.split())
+        return hashlib.sha256(content.encode()).hexdigest()[:32]
 
     @model_validator(mode="after")
     def _has_content(self) -> Article:

@@ -22,7 +22,7 @@ from typing import Generic, TypeVar
 import redis.asyncio as aioredis
 from faststream import AckPolicy
 from faststream.redis import RedisBroker, StreamSub
-from faststream.redis.message import RedisBatchStreamMessage, RedisStreamMessage
+from faststream.redis.annotations import RedisBatchStreamMessage, RedisStreamMessage
 from faststream.redis.parser.binary import BinaryMessageFormatV1
 from pydantic import ValidationError
 
@@ -168,8 +168,13 @@ class StageRunner(Generic[In]):
     async def _drop_done(self, work: list[tuple[bytes, In]]) -> list[tuple[bytes, In]]:
         if not work:
             return []
-        marks = await self.client.mget([done_key(self.stage.group, self.stage.key(item)) for _, item in work])
-        fresh = [pair for pair, mark in zip(work, marks, strict=True) if mark is None]
+        keys = [done_key(self.stage.group, self.stage.key(item)) for _, item in work]
+        marks = await self.client.mget(keys)
+        fresh, seen = [], set()
+        for pair, key, mark in zip(work, keys, marks, strict=True):
+            if mark is None and key not in seen:
+                fresh.append(pair)
+            seen.add(key)
         self.counters.skipped += len(work) - len(fresh)
         return fresh
 

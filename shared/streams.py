@@ -31,3 +31,19 @@ def dead(stream: str) -> str:
 def done_key(group: str, key: str) -> str:
     """Return the idempotency mark a stage sets once an input is fully handled."""
     return f"{PREFIX}:done:{group}:{key}"
+
+
+INGESTED = f"{PREFIX}:ingested"
+"""Sorted set: article id -> ingestion time (epoch seconds), for `newsalert articles`."""
+ARTICLE_TTL_S = 30 * 86_400
+"""Retention of ingested and tagged articles kept for listings and backtests."""
+
+
+def article_key(article_id: str) -> str:
+    """The key holding one ingested article as JSON."""
+    return f"{PREFIX}:article:{article_id}"
+
+
+def seen_key(article_id: str) -> str:
+    """The key holding the content revision last published for an article id."""
+    return f"{PREFIX}:seen:{article_id}"

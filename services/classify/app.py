@@ -1,0 +1,42 @@
+"""App factory of the classify service."""
+
+from __future__ import annotations
+
+from faststream import FastStream
+from faststream.specification import AsyncAPI
+
+from services.classify.handlers import article_handler
+from services.classify.stories import StoryStore
+from shared.broker import make_broker, make_client
+from shared.models import Article
+from shared.service import Runtime, Service
+from shared.settings import CommonSettings
+from shared.stage import Stage, StageRunner
+from shared.streams import ARTICLES, CLASSIFY_GROUP
+
+
+def classify_stage(stories: StoryStore, vocabulary: object = None) -> Stage[Article]:
+    """The stage that turns articles into tagged articles."""
+    return Stage(
+        name="classify",
+        stream=ARTICLES,
+        group=CLASSIFY_GROUP,
+        model=Article,
+        handle=article_handler(vocabulary, stories),
+        key=lambda article: f"{article.id}:{article.digest()}",
+    )
+
+
+async def assemble(runtime: Runtime) -> Service:
+    """Assemble the classify service on a connected runtime."""
+    stories = StoryStore(runtime.client)
+    return Service(name="classify", stages=[classify_stage(stories)])
+
+
+def create_app() -> FastStream:
+    """The FastStream app of this service, for `faststream docs gen --factory`."""
+    settings = CommonSettings()
+    broker = make_broker(settings.effective_redis_url)
+    stage = classify_stage(StoryStore(make_client(settings.effective_redis_url)))
+    StageRunner(stage, broker, make_client(settings.effective_redis_url), settings).attach()
+    return FastStream(broker, specification=AsyncAPI(title="newsalert classify", version="1"))

@@ -1,0 +1,23 @@
+"""Thin handler of the classify stage: tag, group into a story, publish."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+
+from services.classify.stories import StoryStore
+from services.classify.tagger import tag
+from shared.models import Article, TaggedArticle
+from shared.stage import Output
+from shared.streams import TAGGED
+
+
+def article_handler(vocabulary: object, stories: StoryStore) -> Callable[[Article], Awaitable[Sequence[Output]]]:
+    """Build ``on_article``: one tagged article per article."""
+
+    async def on_article(article: Article) -> Sequence[Output]:
+        tags = tag(article, vocabulary)
+        story = await stories.assign(article, tags)
+        tagged = TaggedArticle(article=article, lang=tags.lang, actors=tags.actors, topics=tags.topics, story=story)
+        return [(TAGGED, tagged)]
+
+    return on_article

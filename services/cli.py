@@ -1,0 +1,197 @@
+"""The `newsalert` command: run the system or one service, feed articles in, inspect queues."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib
+import json
+import sys
+from collections.abc import Callable, Coroutine, Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from shared.backlog import pipeline_status
+from shared.broker import make_broker, make_client, ping
+from shared.errors import ConfigError, InputError, RedisUnavailable
+from shared.logs import setup_logging
+from shared.settings import CommonSettings
+
+SERVICES = ("ingest", "classify", "notify")
+COMMAND_MODULES = (
+    "services.ingest.commands",
+    "services.classify.commands",
+    "services.notify.rules.commands",
+    "services.notify.delivery.commands",
+    "services.ops.commands",
+)
+EXIT_USAGE = 2
+EXIT_NO_REDIS = 3
+
+
+def redis_hint(url: str) -> str:
+    """The one line a command prints when it finds no Redis."""
+    return (
+        f"newsalert: no Redis answers at {url}; start the system with `newsalert up` "
+        "(or `make run`), or point NEWSALERT_REDIS_URL at a running Redis"
+    )
+
+
+def run_async(coro_factory: Callable[[], Coroutine[Any, Any, int]]) -> int:
+    """Run a command's coroutine, turning expected failures into one line and an exit code."""
+    try:
+        return asyncio.run(coro_factory())
+    except RedisUnavailable:
+        print(redis_hint(CommonSettings().effective_redis_url), file=sys.stderr)
+        return EXIT_NO_REDIS
+    except (ConfigError, InputError) as exc:
+        print(f"newsalert: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+
+
+def _service(args: argparse.Namespace) -> int:
+    from shared.service import run_service
+
+    settings = CommonSettings()
+    setup_logging(settings.log_level, settings.log_format, service=args.command)
+    app = importlib.import_module(f"services.{args.command}.app")
+
+    async def main() -> int:
+        if args.config is not None:
+            from services.declarative import apply_config
+
+            await apply_config(settings, args.config, only=args.command)
+        return await run_service(settings, app.assemble)
+
+    return run_async(main)
+
+
+def _up(args: argparse.Namespace) -> int:
+    from services.supervisor import Supervisor
+
+    settings = CommonSettings()
+    setup_logging(settings.log_level, settings.log_format, service="up")
+    try:
+        return Supervisor(settings, config=args.config).run()
+    except ConfigError as exc:
+        print(f"newsalert: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def read_json_lines(stream: TextIO, name: str) -> list[tuple[str, int, Any]]:
+    """Parse JSON lines; a bad line becomes an InputError value in place of its record."""
+    records: list[tuple[str, int, Any]] = []
+    for number, line in enumerate(stream, start=1):
+        if not line.strip():
+            continue
+        try:
+            records.append((name, number, json.loads(line)))
+        except json.JSONDecodeError as exc:
+            records.append((name, number, InputError(f"not JSON: {exc.msg} at column {exc.colno}")))
+    return records
+
+
+def _open_inputs(files: Sequence[str]) -> list[tuple[str, int, Any]]:
+    records: list[tuple[str, int, Any]] = []
+    for name in files or ["-"]:
+        if name == "-":
+            records += read_json_lines(sys.stdin, "<stdin>")
+        else:
+            with Path(name).open(encoding="utf-8", errors="replace") as handle:
+                records += read_json_lines(handle, name)
+    return records
+
+
+def _publish(args: argparse.Namespace) -> int:
+    from services.ingest.intake import admit, article_from_record
+
+    settings = CommonSettings()
+    records = _open_inputs(args.files)
+    articles, bad = [], 0
+    for name, number, record in records:
+        try:
+            if isinstance(record, InputError):
+                raise record
+            articles.append(article_from_record(record))
+        except InputError as exc:
+            bad += 1
+            print(f"{name}:{number}: skipped: {exc}", file=sys.stderr)
+
+    async def main() -> int:
+        url = settings.effective_redis_url
+        await ping(url)
+        client, broker = make_client(url), make_broker(url)
+        await broker.connect()
+        try:
+            result = await admit(client, broker, articles)
+        finally:
+            await broker.stop()
+            await client.aclose()
+        print(f"published {result.new} new, {result.updated} updated, {result.duplicate} duplicate, {bad} skipped")
+        return 1 if bad and not articles else 0
+
+    return run_async(main)
+
+
+def _status(args: argparse.Namespace) -> int:
+    settings = CommonSettings()
+
+    async def main() -> int:
+        await ping(settings.effective_redis_url)
+        client = make_client(settings.effective_redis_url)
+        try:
+            rows = await pipeline_status(client)
+        finally:
+            await client.aclose()
+        if args.json:
+            print(json.dumps([row.model_dump() for row in rows]))
+            return 0
+        print(f"{'stream':<22} {'group':<9} {'length':>8} {'pending':>8} {'lag':>8} {'dead':>6}")
+        for row in rows:
+            lag = "?" if row.lag is None else str(row.lag)
+            warn = "  (lag near the stream cap)" if row.near_cap else ""
+            print(f"{row.stream:<22} {row.group:<9} {row.length:>8} {row.pending:>8} {lag:>8} {row.dead:>6}{warn}")
+        return 0
+
+    return run_async(main)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every `newsalert` subcommand."""
+    parser = argparse.ArgumentParser(prog="newsalert", description="Open news alerts on Redis Streams.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    up = sub.add_parser("up", help="run the whole system on this machine (embedded Valkey unless NEWSALERT_REDIS_URL)")
+    up.add_argument("--config", type=Path, help="YAML file of feeds and subscriptions to load at start")
+    up.set_defaults(func=_up)
+    for name in SERVICES:
+        svc = sub.add_parser(name, help=f"run the {name} service against NEWSALERT_REDIS_URL")
+        svc.add_argument("--config", type=Path, help="YAML file of feeds and subscriptions to load at start")
+        svc.set_defaults(func=_service)
+    publish = sub.add_parser("publish", help="feed JSON-lines articles into the pipeline as if fetched")
+    publish.add_argument("files", nargs="*", help="files of JSON lines; stdin when none or '-'")
+    publish.set_defaults(func=_publish)
+    status = sub.add_parser("status", help="per stream: length, pending, consumer lag, dead letters")
+    status.add_argument("--json", action="store_true", help="one JSON document")
+    status.set_defaults(func=_status)
+    for module_name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name is None or not module_name.startswith(exc.name):
+                raise  # a module that exists but fails to import is a bug, not an absent area
+            continue
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `newsalert` console script."""
+    args = build_parser().parse_args(argv)
+    code: int = args.func(args)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,27 @@
+"""App factory of the ingest service: the feed poller publishing articles."""
+
+from __future__ import annotations
+
+from faststream import FastStream
+from faststream.specification import AsyncAPI
+
+from shared.broker import make_broker
+from shared.models import Article
+from shared.service import Runtime, Service
+from shared.settings import CommonSettings
+from shared.streams import ARTICLES
+
+
+async def assemble(runtime: Runtime) -> Service:
+    """Assemble the ingest service on a connected runtime (no feeds polled yet)."""
+    return Service(name="ingest")
+
+
+def create_app() -> FastStream:
+    """The FastStream app of this service, for `faststream docs gen --factory`."""
+    settings = CommonSettings()
+    broker = make_broker(settings.effective_redis_url)
+    broker.publisher(
+        stream=ARTICLES, title="ingest:articles", schema=Article, description="Articles ingested from feeds."
+    )
+    return FastStream(broker, specification=AsyncAPI(title="newsalert ingest", version="1"))

@@ -1,0 +1,54 @@
+"""App factory of the notify service: match stage, deliver stage, HTTP server."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from faststream import FastStream
+from faststream.specification import AsyncAPI
+
+from services.notify.handlers import Matcher, on_alert, tagged_handler
+from services.notify.http import create_http_app
+from shared.broker import make_broker, make_client
+from shared.models import Alert, TaggedArticle
+from shared.service import Runtime, Service
+from shared.settings import CommonSettings
+from shared.stage import Stage, StageRunner
+from shared.streams import ALERTS, DELIVER_GROUP, NOTIFY_GROUP, TAGGED
+
+
+async def no_match(tagged: TaggedArticle) -> Sequence[Alert]:
+    """Placeholder matcher: no rule matches (the watch-rules issue replaces it)."""
+    return []
+
+
+def notify_stages(match: Matcher) -> list[Stage[Any]]:
+    """The two stages of notify: tagged article -> alerts, alert -> delivery."""
+    return [
+        Stage(
+            name="match",
+            stream=TAGGED,
+            group=NOTIFY_GROUP,
+            model=TaggedArticle,
+            handle=tagged_handler(match),
+            key=lambda t: f"{t.article.id}:{t.article.digest()}",
+        ),
+        Stage(name="deliver", stream=ALERTS, group=DELIVER_GROUP, model=Alert, handle=on_alert, key=lambda a: a.id),
+    ]
+
+
+async def assemble(runtime: Runtime) -> Service:
+    """Assemble the notify service on a connected runtime."""
+    return Service(name="notify", stages=list(notify_stages(no_match)), http_app=create_http_app(runtime))
+
+
+def create_app() -> FastStream:
+    """The FastStream app of this service, for `faststream docs gen --factory`."""
+    settings = CommonSettings()
+    broker = make_broker(settings.effective_redis_url)
+    client = make_client(settings.effective_redis_url)
+    for stage in notify_stages(no_match):
+        runner: StageRunner[Any] = StageRunner(stage, broker, client, settings)
+        runner.attach()
+    return FastStream(broker, specification=AsyncAPI(title="newsalert notify", version="1"))

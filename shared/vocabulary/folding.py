@@ -1,0 +1,118 @@
+"""Text folding shared by the tagger and the rule compiler, so both see the same words.
+
+Folding is one character to one character (lowercase, accents stripped, apostrophes and
+dashes normalised), which keeps every offset in the folded text equal to the offset in
+the original: evidence can point at the reader's text without a mapping table.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+APOSTROPHES = "'’‘`´ʼ′ʹ"
+DASHES = "-‐‑‒–—―−﹘﹣－"
+ELIDED = frozenset({"l", "d", "j", "m", "n", "s", "t", "c", "qu", "lorsqu", "puisqu", "jusqu", "quoiqu"})
+"""French words that lose their vowel before an apostrophe (l'AES, d'Abuja, qu'il)."""
+
+_TABLE_END = 0x3000
+
+
+def _fold_char(char: str) -> str:
+    if char in APOSTROPHES:
+        return "'"
+    if char in DASHES:
+        return "-"
+    if char.isspace():
+        return " "
+    stripped = "".join(c for c in unicodedata.normalize("NFD", char) if not unicodedata.combining(c))
+    lowered = stripped.lower()
+    if len(lowered) == 1:
+        return lowered
+    lowered = char.lower()
+    return lowered if len(lowered) == 1 else char
+
+
+def _build_tables() -> tuple[dict[int, str], dict[int, str]]:
+    fold_table: dict[int, str] = {}
+    flat_table: dict[int, str] = {}
+    for code in range(_TABLE_END):
+        char = chr(code)
+        if unicodedata.combining(char):
+            continue
+        folded = _fold_char(char)
+        if folded != char:
+            fold_table[code] = folded
+        if not (folded.isalnum() or unicodedata.combining(folded)):
+            flat_table[code] = " "
+        elif folded != char:
+            flat_table[code] = folded
+    return fold_table, flat_table
+
+
+_FOLD, _FLAT = _build_tables()
+_MARKS = re.compile(r"[\u0300-\u036f\u0483-\u0489\u0591-\u05c7\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed]")
+_WORD = re.compile(r"[^\W_](?:[^\W_]|[\u0300-\u036f\u064b-\u065f\u0670])*")
+
+
+def fold(text: str) -> str:
+    """Lowercase ``text``, strip its accents and normalise apostrophes, dashes and spaces."""
+    folded = text.translate(_FOLD)
+    return _MARKS.sub("", folded) if _MARKS.search(folded) else folded
+
+
+def flatten(text: str) -> str:
+    """Fold ``text`` and turn every non-word character into a space, keeping its length.
+
+    Combining marks of decomposed input are kept in place (they only occur in rare, NFD
+    text); words then fail to match rather than match at a shifted offset.
+    """
+    return text.translate(_FLAT)
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """A folded word and where it sits in the original string."""
+
+    folded: str
+    start: int
+    end: int
+    hyphen_after: bool = False
+
+
+def _is_elision(word: str, original: str, end: int) -> bool:
+    return word in ELIDED and end + 1 < len(original) and original[end] in APOSTROPHES and original[end + 1].isalpha()
+
+
+def tokens(text: str) -> list[Token]:
+    """Split ``text`` into folded words with offsets in ``text``.
+
+    French elisions are dropped (``l'AES`` gives ``aes``), and so is the English
+    possessive ``'s`` (``Russia's`` gives ``russia``).
+    """
+    folded = text.translate(_FOLD)
+    result: list[Token] = []
+    for match in _WORD.finditer(folded):
+        word = match.group()
+        start, end = match.span()
+        if _is_elision(word, text, end):
+            continue
+        if word == "s" and start > 0 and text[start - 1] in APOSTROPHES and start > 1 and text[start - 2].isalnum():
+            continue
+        if _MARKS.search(word):
+            word = _MARKS.sub("", word)
+        result.append(Token(word, start, end, end < len(text) and text[end] in DASHES))
+    return result
+
+
+@lru_cache(maxsize=65_536)
+def words(phrase: str) -> tuple[str, ...]:
+    """Return the folded words of ``phrase`` without elisions, as the rule compiler keys them."""
+    return tuple(token.folded for token in tokens(phrase))
+
+
+def key(phrase: str) -> str:
+    """Return the match key of ``phrase``: its folded words joined by single spaces, elisions kept."""
+    return " ".join(_WORD.findall(fold(phrase)))
