@@ -78,9 +78,7 @@ def alert(
         )
     if "AES" in art.text:
         why.append(
-            TermEvidence(
-                term="AES", kind="actor", ref="aes", held=True, mentions=(_mention("text", art.text, "AES"),)
-            )
+            TermEvidence(term="AES", kind="actor", ref="aes", held=True, mentions=(_mention("text", art.text, "AES"),))
         )
     tagged = TaggedArticle(article=art, lang="fr", story=story, tagged=NOW)
     return Alert(
