@@ -36,6 +36,14 @@ class MailSink:
         self.script: list[str] = []
         self.rcpt_script: list[str] = []
         self.attempts = 0
+        self.connections = 0
+
+    async def handle_EHLO(
+        self, server: SMTP, session: Session, envelope: Envelope, hostname: str, responses: list[str]
+    ) -> list[str]:
+        self.connections += 1
+        session.host_name = hostname
+        return responses
 
     async def handle_RCPT(
         self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
@@ -55,9 +63,9 @@ class MailSink:
 
 
 @contextmanager
-def smtp_server(sink: MailSink, **kwargs: Any) -> Iterator[EphemeralController]:
-    """Run an SMTP server on 127.0.0.1 for the duration of the block."""
-    controller = EphemeralController(sink, hostname="127.0.0.1", port=0, **kwargs)
+def smtp_server(sink: MailSink, port: int = 0, **kwargs: Any) -> Iterator[EphemeralController]:
+    """Run an SMTP server on 127.0.0.1 (on ``port``, else one the OS picks) for the duration of the block."""
+    controller = EphemeralController(sink, hostname="127.0.0.1", port=port, **kwargs)
     controller.start()
     try:
         yield controller

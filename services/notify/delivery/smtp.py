@@ -42,10 +42,11 @@ def classify(exc: BaseException, phase: str) -> DeliveryError:
         return PermanentError(f"{what}: TLS error ({type(exc).__name__}); check the certificate and mode")
     if isinstance(exc, aiosmtplib.SMTPRecipientsRefused | aiosmtplib.SMTPResponseException):
         return _by_code(what, exc)
-    if isinstance(exc, _TRANSIENT | TimeoutError | ConnectionError):
+    if isinstance(exc, (*_TRANSIENT, TimeoutError, ConnectionError)):
         kind = AmbiguousError if phase == "data" else TransientError
         return kind(f"{what}: {type(exc).__name__}{': ' + str(exc) if phase != 'data' else ''}")
-    if isinstance(exc, aiosmtplib.SMTPNotSupported | ValueError):
+    if isinstance(exc, aiosmtplib.SMTPNotSupported | ValueError) or type(exc) is aiosmtplib.SMTPException:
+        # a bare SMTPException is a capability mismatch (no STARTTLS, no AUTH): retrying cannot help
         return PermanentError(f"{what}: {type(exc).__name__}: {exc}")
     return TransientError(f"{what}: {type(exc).__name__}: {exc}")
 
