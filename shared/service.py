@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import signal
 from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ from faststream.redis import RedisBroker
 from redis.exceptions import RedisError
 
 from shared.broker import check_eviction_policy, ensure_groups, group_exists, make_broker, make_client, wait_for_redis
+from shared.placeholders import refuse_placeholders
 from shared.settings import CommonSettings
 from shared.stage import Stage, StageRunner
 
@@ -97,6 +99,7 @@ async def _watch_groups(client: aioredis.Redis, service: Service, stop: asyncio.
 
 async def run_service(settings: CommonSettings, assemble: Callable[[Runtime], Awaitable[Service]]) -> int:
     """Run one service until a signal or a fatal condition; return the process exit code."""
+    refuse_placeholders(os.environ, settings.dev_mode)
     url = settings.effective_redis_url
     await wait_for_redis(url, settings.redis_wait_s)
     client = make_client(url)

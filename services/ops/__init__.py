@@ -1,0 +1,1 @@
+"""Operations: health and readiness probes, metrics, the `newsalert health` command, AsyncAPI documents."""
