@@ -6,6 +6,11 @@ outputs, an idempotency mark and the XACK. An entry whose core fails stays pendi
 claimer takes back entries idle longer than the worst handling time and, past
 ``max_deliveries``, copies them to the stage's dead-letter stream with the reason before
 acknowledging them. A payload that cannot be decoded is dead-lettered at once.
+
+The commit is decided inside Redis (:mod:`shared.commit`): outputs are written only by the
+consumer that sets the idempotency mark, and a dead letter only by the one whose XACK
+removed the entry, so two consumers racing on one entry (a paused process resumed after
+its work was claimed) never publish it twice.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ import os
 import socket
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 import redis.asyncio as aioredis
 from faststream import AckPolicy
@@ -26,6 +31,7 @@ from faststream.redis.annotations import RedisBatchStreamMessage, RedisStreamMes
 from faststream.redis.parser.binary import BinaryMessageFormatV1
 from pydantic import ValidationError
 
+from shared.commit import DATA_FIELD, Committer
 from shared.errors import InputError
 from shared.models import Contract, DeadLetter
 from shared.settings import CommonSettings
@@ -37,8 +43,10 @@ In = TypeVar("In", bound=Contract)
 Output = tuple[str, Contract]
 """A (stream, payload) pair a stage publishes."""
 
-DATA_FIELD = b"__data__"
 MAX_ERROR_CHARS = 500
+MAX_DEAD_PAYLOAD_BYTES = 1 << 20
+CLAIM_MARGIN = 3
+"""The claimer's idle time is at least this many times the longest an entry may be handled."""
 
 
 @dataclass(frozen=True)
@@ -62,6 +70,15 @@ class StageCounters:
     failed: int = 0
     dead: int = 0
     published: int = 0
+
+
+def handle_timeout_s(settings: CommonSettings) -> float:
+    """How long one entry may be handled: short enough that a healthy consumer's batch never looks idle.
+
+    A batch is handled concurrently, so its entries stay pending for about one handling
+    deadline; the claimer must wait longer than that, or it would steal live work.
+    """
+    return min(settings.graceful_timeout_s, settings.claim_idle_ms / 1000 / CLAIM_MARGIN)
 
 
 def consumer_name() -> str:
@@ -103,6 +120,8 @@ class StageRunner(Generic[In]):
         self.consumer = consumer or consumer_name()
         self.counters = StageCounters()
         self.errors_key = f"{PREFIX}:errors:{stage.group}"
+        self.committer = Committer(client, stage.stream, stage.group)
+        self.handle_timeout_s = handle_timeout_s(settings)
 
     def attach(self) -> None:
         """Register the reader (new entries, batched) and the claimer (idle pending entries)."""
@@ -161,68 +180,77 @@ class StageRunner(Generic[In]):
                 dead_letters.append((entry_id, fields, reason, count))
                 continue
             work.append((entry_id, item))
-        fresh = await self._drop_done(work)
+        fresh, skipped = await self._drop_done(work)
         results = await asyncio.gather(*(self._run(item) for _, item in fresh), return_exceptions=True)
-        await self._commit(work, fresh, results, dead_letters, entries)
+        await self._commit(fresh, results, dead_letters, skipped, dict(entries))
 
-    async def _drop_done(self, work: list[tuple[bytes, In]]) -> list[tuple[bytes, In]]:
+    async def _drop_done(self, work: list[tuple[bytes, In]]) -> tuple[list[tuple[bytes, In]], list[bytes]]:
+        """Split work into entries to run and entries whose input was already handled."""
         if not work:
-            return []
+            return [], []
         keys = [done_key(self.stage.group, self.stage.key(item)) for _, item in work]
         marks = await self.client.mget(keys)
-        fresh, seen = [], set()
+        fresh: list[tuple[bytes, In]] = []
+        skipped: list[bytes] = []
+        seen: set[str] = set()
         for pair, key, mark in zip(work, keys, marks, strict=True):
             if mark is None and key not in seen:
                 fresh.append(pair)
+            else:
+                skipped.append(pair[0])
             seen.add(key)
-        self.counters.skipped += len(work) - len(fresh)
-        return fresh
+        self.counters.skipped += len(skipped)
+        return fresh, skipped
 
     async def _run(self, item: In) -> Sequence[Output]:
-        async with asyncio.timeout(self.settings.graceful_timeout_s):
+        async with asyncio.timeout(self.handle_timeout_s):
             return await self.stage.handle(item)
 
     async def _commit(
         self,
-        work: list[tuple[bytes, In]],
         fresh: list[tuple[bytes, In]],
         results: Sequence[Sequence[Output] | BaseException],
         dead_letters: list[tuple[bytes, dict[bytes, bytes], str, int]],
-        entries: Sequence[tuple[bytes, dict[bytes, bytes]]],
+        skipped: list[bytes],
+        fields_by_id: dict[bytes, dict[bytes, bytes]],
     ) -> None:
         stage = self.stage
-        fields_by_id = dict(entries)
         pipe = self.client.pipeline(transaction=True)
-        acked: list[bytes] = [entry_id for entry_id, _ in work if entry_id not in {e for e, _ in fresh}]
-        for (entry_id, item), result in zip(fresh, results, strict=True):
+        acked = list(skipped)
+        if skipped:
+            pipe.xack(stage.stream, stage.group, *skipped)
+        published: list[int] = []
+        for entry_id, item, result in ((e, i, r) for (e, i), r in zip(fresh, results, strict=True)):
             if isinstance(result, InputError):
                 dead_letters.append((entry_id, fields_by_id[entry_id], _short(result), 1))
             elif isinstance(result, BaseException):
                 await self._record_failure(entry_id, item, result)
             else:
-                for stream, payload in result:
-                    await self.broker.publish(payload, stream=stream, maxlen=STREAM_MAXLEN, pipeline=pipe)
-                pipe.set(done_key(stage.group, stage.key(item)), b"1", ex=DONE_TTL_S)
+                done = done_key(stage.group, stage.key(item))
+                await self.committer.outputs(pipe, entry_id, done, result, ttl_s=DONE_TTL_S, maxlen=STREAM_MAXLEN)
+                published.append(len(result))
                 acked.append(entry_id)
-                self.counters.handled += 1
-                self.counters.published += len(result)
         for entry_id, fields, reason, count in dead_letters:
-            letter = DeadLetter(
-                origin_stream=stage.stream,
-                origin_id=entry_id.decode(),
-                group=stage.group,
-                reason=reason,
-                deliveries=count,
-                payload_b64=base64.b64encode(raw_payload(fields)).decode(),
-            )
-            await self.broker.publish(letter, stream=dead(stage.stream), maxlen=DEAD_MAXLEN, pipeline=pipe)
+            letter = _letter(stage, entry_id, fields, reason, count)
+            await self.committer.dead_letter(pipe, entry_id, dead(stage.stream), letter, DEAD_MAXLEN)
             acked.append(entry_id)
-            self.counters.dead += 1
-            logger.warning("dead-lettered %s: %s", entry_id.decode(), reason, extra={"stream": stage.stream})
-        if acked:
-            pipe.xack(stage.stream, stage.group, *acked)
-            pipe.hdel(self.errors_key, *acked)
-            await pipe.execute()
+            logger.warning("dead-lettering %s: %s", entry_id.decode(), reason, extra={"stream": stage.stream})
+        if not acked:
+            return
+        pipe.hdel(self.errors_key, *acked)
+        replies = await pipe.execute()
+        self._count(replies, published, len(dead_letters), bool(skipped))
+
+    def _count(self, replies: list[object], published: list[int], dead_count: int, skipped: bool) -> None:
+        """Update counters from the scripts' replies: 1 = this consumer won, 0 = another one had."""
+        wins = replies[int(skipped) : int(skipped) + len(published) + dead_count]
+        for won, outputs in zip(wins, published, strict=False):
+            if won:
+                self.counters.handled += 1
+                self.counters.published += outputs
+            else:
+                self.counters.skipped += 1
+        self.counters.dead += sum(1 for won in wins[len(published) :] if won)
 
     async def _record_failure(self, entry_id: bytes, item: In, exc: BaseException) -> None:
         self.counters.failed += 1
@@ -241,3 +269,19 @@ def _short(exc: BaseException) -> str:
     text = f"{exc.__class__.__name__}: {exc}" if not isinstance(exc, InputError) else str(exc)
     text = " ".join(text.split())
     return text[:MAX_ERROR_CHARS]
+
+
+def _letter(stage: Stage[Any], entry_id: bytes, fields: dict[bytes, bytes], reason: str, count: int) -> DeadLetter:
+    """The dead letter of an entry; a payload over the cap is cut (it could never be retried whole)."""
+    payload = raw_payload(fields)
+    if len(payload) > MAX_DEAD_PAYLOAD_BYTES:
+        reason = f"{reason} (payload of {len(payload)} bytes cut to {MAX_DEAD_PAYLOAD_BYTES})"
+        payload = payload[:MAX_DEAD_PAYLOAD_BYTES]
+    return DeadLetter(
+        origin_stream=stage.stream,
+        origin_id=entry_id.decode(),
+        group=stage.group,
+        reason=reason[:MAX_ERROR_CHARS],
+        deliveries=count,
+        payload_b64=base64.b64encode(payload).decode(),
+    )

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
+from asyncio import Barrier
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 
@@ -15,7 +17,7 @@ from shared.broker import ensure_groups, make_broker
 from shared.errors import InputError
 from shared.models import Article, DeadLetter
 from shared.settings import CommonSettings
-from shared.stage import Output, Stage, StageRunner
+from shared.stage import MAX_DEAD_PAYLOAD_BYTES, Output, Stage, StageRunner, handle_timeout_s
 from shared.streams import dead
 from tests.waiting import wait_until
 
@@ -192,3 +194,71 @@ async def _count(client: aioredis.Redis, stream: str, n: int) -> bool:
 
 async def _zero_pending(client: aioredis.Redis) -> bool:
     return await pending(client) == 0 and int(await client.xlen(IN)) > 0
+
+
+async def test_two_consumers_racing_on_one_entry_publish_it_once(redis: aioredis.Redis, broker: RedisBroker):
+    """A paused consumer resumed after its entry was claimed must not publish it a second time."""
+    await ensure_groups(redis, [(IN, GROUP)])
+    await broker.publish(article(1), stream=IN)
+    await redis.xadd(IN, {b"__data__": b"not a payload"})
+    ((_, entries),) = await redis.xreadgroup(GROUP, "paused", {IN: ">"}, count=2)
+    both_running = Barrier(2)
+    core = Core()
+
+    async def handle(item: Article) -> Sequence[Output]:
+        await both_running.wait()  # both consumers are past the done-mark check
+        return await core.handle(item)
+
+    stage = Stage(name="test", stream=IN, group=GROUP, model=Article, handle=handle, key=lambda a: a.id)
+    paused = StageRunner(stage, broker, redis, settings(), consumer="paused")
+    claimer = StageRunner(stage, broker, redis, settings(), consumer="claimer")
+    entry_ids = [entry_id for entry_id, _ in entries]
+    await redis.xclaim(IN, GROUP, "claimer", 0, entry_ids)
+    await asyncio.gather(paused.process(entries, {}), claimer.process(entries, {}))
+    assert core.calls == [article(1).id, article(1).id]
+    assert await out_ids(redis) == [article(1).id]
+    assert len(await dead_letters(redis)) == 1
+    assert paused.counters.handled + claimer.counters.handled == 1
+    assert paused.counters.dead + claimer.counters.dead == 1
+    assert await pending(redis) == 0
+
+
+def test_handling_deadline_stays_well_under_the_claim_idle_time():
+    assert handle_timeout_s(settings(claim_idle_ms=30_000, graceful_timeout_s=60)) == 10
+    assert handle_timeout_s(settings(claim_idle_ms=60_000, graceful_timeout_s=5)) == 5
+    assert handle_timeout_s(settings(claim_idle_ms=300)) == pytest.approx(0.1)
+
+
+async def test_an_entry_slower_than_its_deadline_fails_instead_of_being_stolen(
+    redis: aioredis.Redis, broker: RedisBroker
+):
+    await ensure_groups(redis, [(IN, GROUP)])
+    await broker.publish(article(1), stream=IN)
+    ((_, entries),) = await redis.xreadgroup(GROUP, "slow", {IN: ">"}, count=1)
+
+    async def hang(item: Article) -> Sequence[Output]:
+        await asyncio.Event().wait()
+        return []
+
+    stage = Stage(name="test", stream=IN, group=GROUP, model=Article, handle=hang, key=lambda a: a.id)
+    runner = StageRunner(stage, broker, redis, settings(claim_idle_ms=300), consumer="slow")
+    started = asyncio.get_running_loop().time()
+    await runner.process(entries, {})
+    assert asyncio.get_running_loop().time() - started < 0.3  # done before the claimer could take it
+    assert runner.counters.failed == 1
+    assert "TimeoutError" in (await redis.hget(runner.errors_key, entries[0][0])).decode()
+    assert await pending(redis) == 1  # left for a retry, not lost
+
+
+async def test_oversized_poison_is_dead_lettered_with_its_payload_cut(redis: aioredis.Redis, broker: RedisBroker):
+    await ensure_groups(redis, [(IN, GROUP)])
+    huge = b'{"id": "' + b"a" * (10 << 20) + b'"}'
+    await redis.xadd(IN, {b"__data__": huge})
+    ((_, entries),) = await redis.xreadgroup(GROUP, "reader", {IN: ">"}, count=1)
+    stage = Stage(name="test", stream=IN, group=GROUP, model=Article, handle=Core().handle, key=lambda a: a.id)
+    await StageRunner(stage, broker, redis, settings(), consumer="reader").process(entries, {})
+    (letter,) = await dead_letters(redis)
+    assert letter.reason.startswith("invalid Article")
+    assert f"payload of {len(huge)} bytes cut to {MAX_DEAD_PAYLOAD_BYTES}" in letter.reason
+    assert len(base64.b64decode(letter.payload_b64)) == MAX_DEAD_PAYLOAD_BYTES
+    assert await pending(redis) == 0

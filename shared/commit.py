@@ -1,0 +1,77 @@
+"""The atomic end of handling one stream entry: outputs + idempotency mark + XACK, or a dead letter.
+
+Both are Lua scripts queued into one MULTI per batch, so Redis decides who wins when two
+consumers hold the same entry: outputs are written only by the consumer whose ``SET NX``
+creates the idempotency mark, and a dead letter only by the consumer whose XACK removed
+the entry from the pending list. Entries are encoded exactly as FastStream publishes them.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+
+import redis.asyncio as aioredis
+from faststream.redis.parser.binary import BinaryMessageFormatV1
+from redis.asyncio.client import Pipeline
+
+from shared.models import Contract
+
+DATA_FIELD = b"__data__"
+
+_OUTPUTS = """
+redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
+if not redis.call('SET', KEYS[2], '1', 'NX', 'EX', ARGV[3]) then return 0 end
+for i = 3, #KEYS do
+  redis.call('XADD', KEYS[i], 'MAXLEN', '~', ARGV[4], '*', '__data__', ARGV[i + 2])
+end
+return 1
+"""
+
+_DEAD = """
+if redis.call('XACK', KEYS[1], ARGV[1], ARGV[2]) == 0 then return 0 end
+redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[3], '*', '__data__', ARGV[4])
+return 1
+"""
+
+
+async def encode_entry(payload: Contract) -> bytes:
+    """Encode a payload as the ``__data__`` field FastStream would write for it."""
+    return await BinaryMessageFormatV1.encode(
+        message=payload.model_dump_json().encode(),
+        reply_to=None,
+        headers={"content-type": "application/json"},
+        correlation_id=uuid.uuid4().hex,
+    )
+
+
+class Committer:
+    """Queues the commit scripts of one stage into a transaction pipeline."""
+
+    def __init__(self, client: aioredis.Redis, stream: str, group: str) -> None:
+        self.stream = stream
+        self.group = group
+        self._outputs = client.register_script(_OUTPUTS)
+        self._dead = client.register_script(_DEAD)
+
+    async def outputs(
+        self,
+        pipe: Pipeline,
+        entry_id: bytes,
+        done: str,
+        outputs: Sequence[tuple[str, Contract]],
+        *,
+        ttl_s: int,
+        maxlen: int,
+    ) -> None:
+        """Queue: XACK the entry; if ``done`` is newly set, XADD every output (reply 1, else 0)."""
+        encoded = [await encode_entry(payload) for _, payload in outputs]
+        keys = [self.stream, done, *(stream for stream, _ in outputs)]
+        await self._outputs(keys=keys, args=[self.group, entry_id, ttl_s, maxlen, *encoded], client=pipe)
+
+    async def dead_letter(
+        self, pipe: Pipeline, entry_id: bytes, dead_stream: str, letter: Contract, maxlen: int
+    ) -> None:
+        """Queue: XACK the entry and, only if that removed it, XADD the dead letter (reply 1, else 0)."""
+        encoded = await encode_entry(letter)
+        await self._dead(keys=[self.stream, dead_stream], args=[self.group, entry_id, maxlen, encoded], client=pipe)
