@@ -7,6 +7,7 @@ from faststream.specification import AsyncAPI
 
 from services.classify.handlers import article_handler
 from services.classify.stories import StoryStore
+from services.ops.probes import probe_app
 from shared.broker import make_broker, make_client
 from shared.models import Article
 from shared.service import Runtime, Service
@@ -30,7 +31,7 @@ def classify_stage(stories: StoryStore, vocabulary: object = None) -> Stage[Arti
 async def assemble(runtime: Runtime) -> Service:
     """Assemble the classify service on a connected runtime."""
     stories = StoryStore(runtime.client)
-    return Service(name="classify", stages=[classify_stage(stories)])
+    return Service(name="classify", stages=[classify_stage(stories)], http_app=probe_app(runtime, "classify"))
 
 
 def create_app() -> FastStream:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from faststream import FastStream
 from faststream.specification import AsyncAPI
 
+from services.ops.probes import probe_app
 from shared.broker import make_broker
 from shared.models import Article
 from shared.service import Runtime, Service
@@ -14,7 +15,7 @@ from shared.streams import ARTICLES
 
 async def assemble(runtime: Runtime) -> Service:
     """Assemble the ingest service on a connected runtime (no feeds polled yet)."""
-    return Service(name="ingest")
+    return Service(name="ingest", http_app=probe_app(runtime, "ingest"))
 
 
 def create_app() -> FastStream:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
+from services.ops.probes import metrics_router
 from shared.broker import group_exists
 from shared.service import Runtime
 from shared.streams import STAGES
@@ -32,4 +33,5 @@ def create_http_app(runtime: Runtime) -> FastAPI:
             return JSONResponse({"status": "unavailable", "reason": f"missing groups: {missing}"}, 503)
         return JSONResponse({"status": "ready"})
 
+    app.include_router(metrics_router(runtime))
     return app
