@@ -59,7 +59,7 @@ class LocalServer:
         return f"http://{self.host}:{self.port}{path}"
 
     def hits_on(self, path: str) -> int:
-        return sum(1 for hit in self.hits if hit.path == path)
+        return sum(1 for hit in self.hits if hit.path.split("?", 1)[0] == path)
 
     async def start(self) -> LocalServer:
         self._server = await asyncio.start_server(self._serve, self.host, 0)
@@ -91,11 +91,11 @@ class LocalServer:
                     headers[name.strip().lower()] = value.strip()
             request = Request(method, path, headers)
             self.hits.append(request)
-            route = self.routes.get(path, Reply(404, b"not here"))
+            route = self.routes.get(path.split("?", 1)[0], Reply(404, b"not here"))
             reply = route(request) if callable(route) else route
             await self._write(writer, reply)
-        except (ConnectionError, asyncio.IncompleteReadError):
-            pass
+        except (ConnectionError, asyncio.IncompleteReadError, asyncio.CancelledError):
+            pass  # a client that left, or close(): ending quietly keeps asyncio from logging the cancel
         finally:
             self._tasks.discard(task)
             writer.close()

@@ -1,0 +1,213 @@
+"""The poller on a realistic mix of sources served on 127.0.0.1, hostile ones included."""
+
+from __future__ import annotations
+
+import asyncio
+import resource
+from collections.abc import AsyncIterator, Iterable
+from dataclasses import dataclass
+
+import pytest
+import redis.asyncio as aioredis
+from faststream.redis import RedisBroker
+
+from services.ingest.feeds import Feed, FeedState, FeedStore, new_feed
+from services.ingest.fetcher import Fetcher
+from services.ingest.ids import article_id
+from services.ingest.poller import Poller
+from services.ingest.settings import IngestSettings
+from shared.broker import make_broker
+from shared.models import Article
+from shared.streams import ARTICLES, INGESTED, article_key
+from tests.ingest import corpus
+from tests.ingest.conftest import make_settings
+from tests.ingest.server import LocalServer, Reply
+from tests.ingest.test_guard import BILLION_LAUGHS, EXTERNAL, QUADRATIC
+from tests.ingest.test_limits import gzip_bomb, trickle
+
+HTML = {"Content-Type": "text/html; charset=utf-8"}
+
+
+@dataclass
+class Rig:
+    server: LocalServer
+    private: LocalServer
+    client: aioredis.Redis
+    store: FeedStore
+    poller: Poller
+
+    async def add(self, path: str, name: str, kind: str = "feed") -> Feed:
+        feed = new_feed(self.server.url(path), name=name, kind=kind)
+        await self.store.put(feed)
+        return feed
+
+    async def poll_all(self) -> None:
+        await asyncio.gather(*await self.poller.tick())
+
+    async def poll_again(self, names: Iterable[str]) -> None:
+        """Poll these feeds once more, ignoring schedule and leases (as the next interval would)."""
+        wanted = set(names)
+        for feed, state in await self.store.all():
+            if feed.name in wanted:
+                await self.poller.poll(feed, state)
+
+    async def articles(self) -> dict[str, Article]:
+        ids = [i.decode() for i in await self.client.zrange(INGESTED, 0, -1)]
+        found = {}
+        for ident in ids:
+            raw = await self.client.get(article_key(ident))
+            assert raw is not None
+            found[ident] = Article.model_validate_json(raw)
+        return found
+
+    async def health(self) -> dict[str, tuple[Feed, FeedState]]:
+        return {feed.name: (feed, state) for feed, state in await self.store.all()}
+
+
+@pytest.fixture
+async def broker(redis_url: str) -> AsyncIterator[RedisBroker]:
+    publisher = make_broker(redis_url)
+    await publisher.connect()
+    yield publisher
+    await publisher.stop()
+
+
+async def make_rig(
+    server: LocalServer, private: LocalServer, client: aioredis.Redis, broker: RedisBroker, settings: IngestSettings
+) -> AsyncIterator[Rig]:
+    async with Fetcher(settings) as fetcher:
+        yield Rig(server, private, client, FeedStore(client), Poller(client, broker, fetcher, settings))
+
+
+@pytest.fixture
+async def rig(
+    server: LocalServer, private_server: LocalServer, redis: aioredis.Redis, broker: RedisBroker
+) -> AsyncIterator[Rig]:
+    async for made in make_rig(server, private_server, redis, broker, make_settings(fetch_deadline_s=1.5)):
+        yield made
+
+
+def serve_mix(server: LocalServer, private: LocalServer) -> None:
+    base = server.url("").rstrip("/")
+    art = "/articles/"
+    server.routes.update(
+        {
+            "/sahel.rss": Reply(body=corpus.SAHEL_RSS.substitute(base=base).encode(), headers={"ETag": '"s1"'}),
+            art + "niger-plan-irrigation.html": Reply(
+                body=corpus.page(
+                    "Niger : le gouvernement annonce un plan pour l'irrigation",
+                    corpus.NIGER_PARAGRAPHS,
+                    "2026-11-24T09:30:00+01:00",
+                ).encode(),
+                headers=HTML,
+            ),
+            art + "mali-rentree-scolaire-reportee.html": Reply(
+                body=corpus.page(
+                    "Mali : la rentrée scolaire reportée dans la région de Mopti",
+                    corpus.MALI_PARAGRAPHS,
+                    "2026-11-23T17:05:00+00:00",
+                ).encode(),
+                headers=HTML,
+            ),
+            # ISO-8859-1 bytes that claim UTF-8 in the header and in the page
+            art + "benin-port-cotonou-croissance.html": Reply(
+                body=corpus.page(
+                    "Bénin : le port de Cotonou en forte croissance",
+                    corpus.BENIN_PARAGRAPHS,
+                    "2026-11-22T11:00:00+00:00",
+                ).encode("latin-1"),
+                headers=HTML,
+            ),
+            "/ouaga.atom": Reply(body=corpus.OUAGA_ATOM.substitute(base=base).encode()),
+            "/dakar.json": Reply(
+                body=corpus.DAKAR_JSON.substitute(base=base).encode(), headers={"Content-Type": "application/feed+json"}
+            ),
+            "/lome.rss": Reply(body=corpus.LATIN1_RSS.substitute(base=base).encode("iso-8859-1")),
+            "/abidjan.rss": Reply(body=corpus.SLOPPY_RSS.substitute(base=base).encode()),
+            "/broken.xml": Reply(body=corpus.BROKEN, headers={"Content-Type": "text/html"}),
+            "/laughs.xml": Reply(body=BILLION_LAUGHS),
+            "/quadratic.xml": Reply(body=QUADRATIC),
+            "/xxe.xml": Reply(body=EXTERNAL),
+            "/bomb.xml": Reply(body=gzip_bomb, headers={"Content-Encoding": "gzip"}),
+            "/trickle.xml": Reply(body=trickle),
+            "/gone.xml": Reply(410),
+            "/to-private.xml": Reply(302, headers={"Location": private.url("/latest/meta-data/")}),
+        }
+    )
+    private.routes["/latest/meta-data/"] = Reply(body=b"<rss><channel><title>secret</title></channel></rss>")
+
+
+GOOD = {"sahel": "/sahel.rss", "ouaga": "/ouaga.atom", "dakar": "/dakar.json", "lome": "/lome.rss"}
+GOOD |= {"abidjan": "/abidjan.rss"}
+HOSTILE = {
+    "broken": ("/broken.xml", "not a readable feed"),
+    "laughs": ("/laughs.xml", "XML entity declarations not allowed"),
+    "quadratic": ("/quadratic.xml", "XML entity declarations not allowed"),
+    "xxe": ("/xxe.xml", "XML entity declarations not allowed"),
+    "bomb": ("/bomb.xml", "larger than 10000000 bytes after decoding"),
+    "trickle": ("/trickle.xml", "no complete answer within 1.5 s"),
+    "gone": ("/gone.xml", "410 Gone"),
+    "to-private": ("/to-private.xml", "non-public address 127.0.0.2"),
+}
+EXPECTED_TITLES = {
+    "Niger : le gouvernement annonce un plan pour l’irrigation",
+    "Mali : la rentrée scolaire reportée dans la région de Mopti",
+    "Bénin : le port de Cotonou en forte croissance",
+    "Burkina Faso : la campagne cotonnière démarre sous de meilleurs auspices",
+    "Ouagadougou : les travaux de l’échangeur du Nord reprennent",
+    "Senegal ships first cargo of offshore gas",
+    "ECOWAS leaders meet in Abuja on transition timetables",
+    "Togo : la récolte de café dépasse les prévisions à Kpalimé",
+    "Côte d'Ivoire : Abidjan & Bouaké reliées par un nouveau train",
+}
+BOILERPLATE = ["Accueil", "Rechercher", "Partager", "Laisser un commentaire", "Photo :", "Tous droits", "À lire aussi"]
+
+
+async def test_a_realistic_mix_yields_each_article_once_with_clean_text(rig: Rig) -> None:
+    serve_mix(rig.server, rig.private)
+    for name, path in GOOD.items():
+        await rig.add(path, name)
+    for name, (path, _) in HOSTILE.items():
+        await rig.add(path, name)
+
+    await rig.poll_all()
+
+    articles = await rig.articles()
+    assert {a.title for a in articles.values()} == EXPECTED_TITLES
+    assert await rig.client.xlen(ARTICLES) == len(EXPECTED_TITLES)
+    by_title = {a.title: a for a in articles.values()}
+    niger = by_title["Niger : le gouvernement annonce un plan pour l’irrigation"]
+    assert niger.id == article_id(rig.server.url("/articles/niger-plan-irrigation.html"))
+    assert "40 000 producteurs" in niger.text
+    assert "« Nous avons besoin de l'eau avant les semis, pas après »" in niger.text
+    assert niger.lang == "fr"
+    benin = by_title["Bénin : le port de Cotonou en forte croissance"]
+    assert "réduction des délais de dédouanement" in benin.text
+    assert "\ufffd" not in benin.text
+    assert "1 150 francs CFA" in by_title["Togo : la récolte de café dépasse les prévisions à Kpalimé"].text
+    assert by_title["Senegal ships first cargo of offshore gas"].lang == "en"
+    for article in articles.values():
+        assert article.text, article.title
+        for word in BOILERPLATE:
+            assert word not in article.text, (article.title, word)
+        assert "<" not in article.text
+        assert "&amp;" not in article.text
+
+    health = await rig.health()
+    for name in GOOD:
+        _, state = health[name]
+        assert state.status == "ok", (name, state.last_error)
+    for name, (_, reason) in HOSTILE.items():
+        _, state = health[name]
+        assert state.status == "failing", name
+        assert reason in (state.last_error or ""), (name, state.last_error)
+    assert health["gone"][0].enabled is False
+    assert rig.private.hits == []
+    assert "secret" not in str(articles)
+
+    await rig.poll_again(GOOD)
+    assert await rig.client.xlen(ARTICLES) == len(EXPECTED_TITLES)
+    assert rig.server.hits_on("/articles/niger-plan-irrigation.html") == 1
+    assert rig.server.hits_on("/sahel.rss") == 2
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    assert peak_mb < 300
