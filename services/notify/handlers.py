@@ -32,3 +32,13 @@ async def on_alert(alert: Alert) -> Sequence[Output]:
         extra={"subscription": alert.subscription, "channel": alert.channel, "article_id": alert.tagged.article.id},
     )
     return []
+
+
+def alert_handler(accept: Callable[[Alert], Awaitable[str]]) -> Callable[[Alert], Awaitable[Sequence[Output]]]:
+    """Build ``on_alert``: delivery records and schedules each alert (it never sends inline)."""
+
+    async def on_alert(alert: Alert) -> Sequence[Output]:
+        await accept(alert)
+        return []
+
+    return on_alert

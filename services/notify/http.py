@@ -5,6 +5,8 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
+from services.notify.delivery.api import unsubscribe_router
+from services.notify.delivery.settings import DeliverySettings
 from services.ops.probes import metrics_router
 from shared.broker import group_exists
 from shared.service import Runtime
@@ -34,4 +36,5 @@ def create_http_app(runtime: Runtime) -> FastAPI:
         return JSONResponse({"status": "ready"})
 
     app.include_router(metrics_router(runtime))
+    app.include_router(unsubscribe_router(DeliverySettings()))
     return app

@@ -11,8 +11,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from pydantic import SecretStr
 from aiosmtpd.smtp import AuthResult, LoginPassword
+from pydantic import SecretStr
 
 from services.notify.delivery import render
 from services.notify.delivery.failure import AmbiguousError
