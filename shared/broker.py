@@ -97,3 +97,20 @@ async def group_exists(client: aioredis.Redis, stream: str, group: str) -> bool:
         return False
     names = {g["name"].decode() if isinstance(g["name"], bytes) else g["name"] for g in groups}
     return group in names
+
+
+async def forget_consumer(client: aioredis.Redis, stream: str, group: str, consumer: str) -> bool:
+    """Delete a stopped consumer from its group if it holds no pending entry; return whether it did.
+
+    A consumer with pending entries is kept: deleting it would make those entries unclaimable.
+    """
+    try:
+        consumers = await client.xinfo_consumers(stream, group)
+        for info in consumers:
+            name = info["name"].decode() if isinstance(info["name"], bytes) else str(info["name"])
+            if name == consumer and int(info["pending"]) == 0:
+                await client.xgroup_delconsumer(stream, group, consumer)
+                return True
+    except RedisError as exc:
+        logger.warning("could not tidy consumer %s of %s: %s", consumer, group, exc, extra={"stream": stream})
+    return False

@@ -23,7 +23,15 @@ import uvicorn
 from faststream.redis import RedisBroker
 from redis.exceptions import RedisError
 
-from shared.broker import check_eviction_policy, ensure_groups, group_exists, make_broker, make_client, wait_for_redis
+from shared.broker import (
+    check_eviction_policy,
+    ensure_groups,
+    forget_consumer,
+    group_exists,
+    make_broker,
+    make_client,
+    wait_for_redis,
+)
 from shared.placeholders import refuse_placeholders
 from shared.settings import CommonSettings
 from shared.stage import Stage, StageRunner
@@ -160,6 +168,9 @@ async def _shutdown(
         with contextlib.suppress(Exception):
             await asyncio.wait_for(serving, 5.0)
     await broker.stop()
+    for runner in service.runners:
+        for consumer in (runner.consumer, f"{runner.consumer}-claim"):
+            await forget_consumer(runner.client, runner.stage.stream, runner.stage.group, consumer)
     for task in tasks:
         with contextlib.suppress(Exception, asyncio.CancelledError):
             await asyncio.wait_for(task, 5.0)

@@ -73,10 +73,10 @@ class StageCounters:
 
 
 def handle_timeout_s(settings: CommonSettings) -> float:
-    """How long one entry may be handled: short enough that a healthy consumer's batch never looks idle.
+    """How long a batch may be handled: short enough that a healthy consumer's batch never looks idle.
 
-    A batch is handled concurrently, so its entries stay pending for about one handling
-    deadline; the claimer must wait longer than that, or it would steal live work.
+    A batch's entries stay pending while it is handled; the claimer must wait longer than
+    that, or it would steal live work (and its retries would start before the first try ended).
     """
     return min(settings.graceful_timeout_s, settings.claim_idle_ms / 1000 / CLAIM_MARGIN)
 
@@ -181,7 +181,7 @@ class StageRunner(Generic[In]):
                 continue
             work.append((entry_id, item))
         fresh, skipped = await self._drop_done(work)
-        results = await asyncio.gather(*(self._run(item) for _, item in fresh), return_exceptions=True)
+        results = await self._run_all([item for _, item in fresh])
         await self._commit(fresh, results, dead_letters, skipped, dict(entries))
 
     async def _drop_done(self, work: list[tuple[bytes, In]]) -> tuple[list[tuple[bytes, In]], list[bytes]]:
@@ -202,9 +202,17 @@ class StageRunner(Generic[In]):
         self.counters.skipped += len(skipped)
         return fresh, skipped
 
-    async def _run(self, item: In) -> Sequence[Output]:
-        async with asyncio.timeout(self.handle_timeout_s):
-            return await self.stage.handle(item)
+    async def _run_all(self, items: list[In]) -> list[Sequence[Output] | BaseException]:
+        """Run the core on every item concurrently; whatever misses the batch deadline fails."""
+        tasks = [asyncio.ensure_future(self.stage.handle(item)) for item in items]
+        if not tasks:
+            return []
+        _, late = await asyncio.wait(tasks, timeout=self.handle_timeout_s)
+        for task in late:
+            task.cancel()
+        await asyncio.gather(*late, return_exceptions=True)
+        deadline = TimeoutError(f"not handled within {self.handle_timeout_s:g} s")
+        return [deadline if task in late else (task.exception() or task.result()) for task in tasks]
 
     async def _commit(
         self,
