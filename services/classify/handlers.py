@@ -9,13 +9,15 @@ from services.classify.tagger import tag
 from shared.models import Article, TaggedArticle
 from shared.stage import Output
 from shared.streams import TAGGED
+from shared.vocabulary import Vocabulary, default_vocabulary
 
 
 def article_handler(vocabulary: object, stories: StoryStore) -> Callable[[Article], Awaitable[Sequence[Output]]]:
     """Build ``on_article``: one tagged article per article."""
+    vocab = vocabulary if isinstance(vocabulary, Vocabulary) else default_vocabulary()
 
     async def on_article(article: Article) -> Sequence[Output]:
-        tags = tag(article, vocabulary)
+        tags = tag(article, vocab)
         story = await stories.assign(article, tags)
         tagged = TaggedArticle(article=article, lang=tags.lang, actors=tags.actors, topics=tags.topics, story=story)
         return [(TAGGED, tagged)]

@@ -1,10 +1,19 @@
-"""Placeholder tagger: the real multilingual tagger replaces it (issue 3)."""
+"""The tagger: language, actors and topics of one article, in one pass over each field."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from services.classify.actors import actor_tags, resolve
+from services.classify.context import Field
+from services.classify.language import detect, primary
+from services.classify.patterns import compiled
+from services.classify.topics import topic_tags
 from shared.models import ActorTag, Article, TopicTag
+from shared.vocabulary import Vocabulary, default_vocabulary
+
+MAX_SCAN_CHARS = 200_000
+"""Text beyond this is not scanned: actors and topics of a news article are stated long before."""
 
 
 @dataclass(frozen=True)
@@ -16,6 +25,17 @@ class Tags:
     topics: tuple[TopicTag, ...] = ()
 
 
-def tag(article: Article, vocabulary: object) -> Tags:
-    """Tag nothing yet; keep the language given on input."""
-    return Tags(lang=article.lang or "und")
+def tag(article: Article, vocabulary: Vocabulary | None = None) -> Tags:
+    """Tag ``article``: its language (a given one is kept), the actors it names and its topics."""
+    vocab = vocabulary if vocabulary is not None else default_vocabulary()
+    lang = article.lang or detect(article.title, article.text)
+    patterns = compiled(vocab)
+    fields = [Field("title", article.title), Field("text", article.text[:MAX_SCAN_CHARS])]
+    hits = [(fld, hit) for fld in fields for hit in patterns.find(fld.flat)]
+    found = resolve(fields, hits, primary(lang))
+    topics = {entry_id: entry for entry_id, entry in vocab.entries.items() if entry.kind == "topic"}
+    return Tags(
+        lang=lang,
+        actors=actor_tags(found, len(fields[1].text)),
+        topics=topic_tags(hits, primary(lang), found, topics),
+    )

@@ -1,0 +1,154 @@
+"""From automaton hits to actors: case, language, context and morphology rules, then salience."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from services.classify.context import Field, keys, strip_accents, word_keys
+from services.classify.patterns import Hit, Target
+from shared.models import ActorTag, Mention
+from shared.vocabulary import Entry
+
+MAX_MENTIONS = 25
+_LANGUAGE_WORDS = (
+    ("en",),
+    ("in",),
+    ("parle",),
+    ("parler",),
+    ("parlent",),
+    ("speak",),
+    ("speaks",),
+    ("langue",),
+    ("language",),
+    ("cours", "de"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """A hit that passed the rules of its target."""
+
+    field: Field
+    start: int
+    end: int
+    target: Target
+
+
+def _role_allows(fld: Field, hit: Hit, target: Target) -> bool:
+    if target.role == "prefix":
+        return fld.hyphen_after(hit.end)
+    if target.role == "given":
+        return fld.title_case or not fld.capitalised_next(hit.end)
+    if target.role == "demonym":
+        return not fld.preceded_by(hit.start, _LANGUAGE_WORDS)
+    return True
+
+
+def acceptable(fld: Field, hit: Hit, target: Target, lang: str) -> bool:
+    """Whether ``target`` may stand at ``hit`` by its case, language, neighbours and role."""
+    entry = target.entry
+    if target.lang is not None and target.lang != lang:
+        return False
+    if target.cased is not None and strip_accents(fld.text[hit.start : hit.end]) not in target.cased:
+        return False
+    blocked = (entry.not_after and fld.preceded_by(hit.start, word_keys(entry.not_after))) or (
+        entry.not_before and fld.followed_by(hit.end, word_keys(entry.not_before))
+    )
+    return not blocked and _role_allows(fld, hit, target)
+
+
+def _longest_first(found: list[Found]) -> list[Found]:
+    """Keep the longest non-overlapping spans per field; every target of a kept span stays."""
+    kept: list[Found] = []
+    by_field: dict[str, list[Found]] = defaultdict(list)
+    for item in found:
+        by_field[item.field.name].append(item)
+    for items in by_field.values():
+        items.sort(key=lambda f: (f.start, -(f.end - f.start)))
+        last_end, last_span = -1, (-1, -1)
+        for item in items:
+            if (item.start, item.end) == last_span or item.start >= last_end:
+                kept.append(item)
+                last_end, last_span = max(last_end, item.end), (item.start, item.end)
+    return kept
+
+
+def _context_score(entry: Entry, fields: Sequence[Field]) -> int:
+    padded = keys(entry.context)
+    return sum(1 for k in padded if any(k in f.flat for f in fields))
+
+
+def _resolve_weak(weak: list[Found], strong: set[str], fields: Sequence[Field]) -> list[Found]:
+    """Keep a weak mention only with support: its person's full name, or its entry's context."""
+    by_span: dict[tuple[str, int], list[Found]] = defaultdict(list)
+    for item in weak:
+        by_span[(item.field.name, item.start)].append(item)
+    accepted: list[Found] = []
+    scores: dict[str, int] = {}
+    for items in by_span.values():
+        backed = [i for i in items if i.target.entry.id in strong]
+        if backed or any(i.target.entry.kind == "person" for i in items):
+            accepted += backed
+            continue
+        for i in items:
+            scores.setdefault(i.target.entry.id, _context_score(i.target.entry, fields))
+        best = max(scores[i.target.entry.id] for i in items)
+        winners = [i for i in items if scores[i.target.entry.id] == best]
+        if best > 0 and len({w.target.entry.id for w in winners}) == 1:
+            accepted += winners
+    return accepted
+
+
+def resolve(fields: Sequence[Field], hits: Iterable[tuple[Field, Hit]], lang: str) -> list[Found]:
+    """Every accepted actor mention, overlaps and unsupported weak aliases removed."""
+    found = [
+        Found(fld, hit.start, hit.end, target)
+        for fld, hit in hits
+        if not fld.boilerplate.is_noise(hit.start)
+        for target in hit.targets
+        if target.role != "cue" and acceptable(fld, hit, target, lang)
+    ]
+    kept = _longest_first(found)
+    strong = {f.target.entry.id for f in kept if f.target.role != "weak"}
+    weak = [f for f in kept if f.target.role == "weak" and f.target.entry.id not in strong]
+    backed_weak = [f for f in kept if f.target.role == "weak" and f.target.entry.id in strong]
+    return [f for f in kept if f.target.role != "weak"] + backed_weak + _resolve_weak(weak, strong, fields)
+
+
+def salience(mentions: Sequence[Found], text_length: int) -> float:
+    """How central an actor is: in the title, mentioned often, mentioned early, named not only as an adjective."""
+    in_title = any(m.field.name == "title" for m in mentions)
+    named = any(m.target.role != "demonym" for m in mentions)
+    body_starts = [m.start for m in mentions if m.field.name == "text"]
+    early = bool(body_starts) and min(body_starts) <= max(300, text_length // 5)
+    score = 0.2 + 0.35 * in_title + 0.1 * min(len(mentions) - 1, 3) + 0.1 * early + 0.05 * named
+    return round(min(1.0, score), 3)
+
+
+def actor_tags(found: Sequence[Found], text_length: int) -> tuple[ActorTag, ...]:
+    """Group accepted mentions by entry into actor tags, most salient first."""
+    by_entry: dict[str, list[Found]] = defaultdict(list)
+    for item in found:
+        by_entry[item.target.entry.id].append(item)
+    tags = []
+    for mentions in by_entry.values():
+        mentions.sort(key=lambda m: (m.field.name != "title", m.start))
+        entry = mentions[0].target.entry
+        evidence = tuple(
+            Mention(field=m.field.name, start=m.start, end=m.end, text=m.field.text[m.start : m.end])
+            for m in mentions[:MAX_MENTIONS]
+        )
+        tags.append(
+            ActorTag(
+                id=entry.id,
+                name=entry.name,
+                kind=entry.kind,
+                wikidata=entry.wikidata,
+                salience=salience(mentions, text_length),
+                mentions=evidence,
+            )
+        )
+    tags.sort(key=lambda t: (-t.salience, t.mentions[0].field != "title", t.mentions[0].start))
+    return tuple(tags)

@@ -1,0 +1,90 @@
+"""A field of an article prepared for matching, and the look-arounds the tagger's rules use."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from services.classify.boilerplate import Boilerplate, find_boilerplate
+from shared.models import TextField
+from shared.vocabulary.folding import DASHES, flatten, key
+
+_NEXT_WORD = re.compile(r"[ \t]+([^\W\d_][\w'’\-]*)")
+_TITLE_CASE_SHARE = 0.6
+
+
+@lru_cache(maxsize=8_192)
+def keys(phrases: tuple[str, ...]) -> tuple[str, ...]:
+    """The padded match keys of ``phrases`` (``" coup d etat "``), for substring tests on a flat field."""
+    return tuple(f" {k} " for k in (key(p) for p in phrases) if k)
+
+
+@lru_cache(maxsize=8_192)
+def word_keys(phrases: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
+    """The folded words of ``phrases``, for comparing with the words next to a hit."""
+    return tuple(tuple(k.split()) for k in (key(p) for p in phrases) if k)
+
+
+def strip_accents(text: str) -> str:
+    """``text`` with accents removed and apostrophes made straight, case kept."""
+    decomposed = unicodedata.normalize("NFD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).replace("’", "'")
+
+
+@dataclass(slots=True)
+class Field:
+    """One field of an article: original text, padded flat text and its boilerplate spans."""
+
+    name: TextField
+    text: str
+    flat: str = ""
+    boilerplate: Boilerplate = field(default_factory=Boilerplate)
+    title_case: bool = False
+
+    def __post_init__(self) -> None:
+        self.flat = f" {flatten(self.text)} "
+        if self.name == "text":
+            self.boilerplate = find_boilerplate(self.text)
+        else:
+            words = self.text.split()
+            capitalised = sum(1 for w in words if w[:1].isupper())
+            self.title_case = len(words) >= 3 and capitalised >= _TITLE_CASE_SHARE * len(words)
+
+    def words_before(self, start: int, count: int) -> list[str]:
+        """Up to ``count`` folded words right before offset ``start``."""
+        return self.flat[max(0, start + 1 - 24 * count) : start + 1].split()[-count:]
+
+    def words_after(self, end: int, count: int) -> list[str]:
+        """Up to ``count`` folded words right after offset ``end``."""
+        return self.flat[end + 1 : end + 1 + 24 * count].split()[:count]
+
+    def preceded_by(self, start: int, phrases: tuple[tuple[str, ...], ...]) -> bool:
+        """Whether one of the phrases (as word tuples) ends right before ``start``."""
+        longest = max((len(p) for p in phrases), default=0)
+        before = tuple(self.words_before(start, longest))
+        return any(before[len(before) - len(p) :] == p for p in phrases if len(p) <= len(before))
+
+    def followed_by(self, end: int, phrases: tuple[tuple[str, ...], ...]) -> bool:
+        """Whether one of the phrases (as word tuples) starts right after ``end``."""
+        longest = max((len(p) for p in phrases), default=0)
+        after = tuple(self.words_after(end, longest))
+        return any(after[: len(p)] == p for p in phrases)
+
+    def near(self, start: int, end: int, padded_keys: tuple[str, ...], radius: int) -> bool:
+        """Whether one of the padded keys occurs within ``radius`` characters of the span."""
+        window = self.flat[max(0, start + 1 - radius) : end + 1 + radius]
+        return any(k in window for k in padded_keys)
+
+    def hyphen_after(self, end: int) -> bool:
+        """Whether a dash follows the span directly (russo-burkinabè)."""
+        return end < len(self.text) and self.text[end] in DASHES
+
+    def capitalised_next(self, end: int) -> bool:
+        """Whether a capitalised, non-acronym word follows: a name's surname after a given name."""
+        match = _NEXT_WORD.match(self.text, end)
+        if match is None:
+            return False
+        word = match.group(1)
+        return word[0].isupper() and not word.isupper()

@@ -1,0 +1,179 @@
+"""Language of an article: a stop-word vote for French and English, py3langid for the rest."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any
+
+from shared.vocabulary.folding import fold
+
+UNDETERMINED = "und"
+LANGUAGES = ("fr", "en", "es", "pt", "de", "it", "nl", "ar", "ru", "tr", "pl", "sw", "zh", "ja")
+"""Languages the detector may answer: French and English first, then those the vocabulary has CLDR names for."""
+SAMPLE_CHARS = 400
+MIN_CONFIDENCE = 0.5
+
+_STOP = {
+    "fr": frozenset(
+        [
+            "le",
+            "la",
+            "les",
+            "un",
+            "une",
+            "des",
+            "du",
+            "de",
+            "et",
+            "est",
+            "sont",
+            "dans",
+            "sur",
+            "pour",
+            "par",
+            "avec",
+            "au",
+            "aux",
+            "ce",
+            "cette",
+            "ces",
+            "qui",
+            "que",
+            "qu",
+            "il",
+            "elle",
+            "ils",
+            "elles",
+            "ne",
+            "pas",
+            "plus",
+            "se",
+            "sa",
+            "son",
+            "ses",
+            "leur",
+            "leurs",
+            "lors",
+            "selon",
+            "apres",
+            "avant",
+            "entre",
+            "sous",
+            "sans",
+            "mais",
+            "ou",
+            "ont",
+            "ete",
+            "etait",
+            "avait",
+            "fait",
+            "contre",
+            "vers",
+            "chez",
+            "depuis",
+            "dont",
+            "aussi",
+            "tres",
+            "deja",
+            "encore",
+            "l",
+            "d",
+        ]
+    ),
+    "en": frozenset(
+        [
+            "the",
+            "an",
+            "of",
+            "and",
+            "is",
+            "are",
+            "was",
+            "were",
+            "in",
+            "for",
+            "by",
+            "with",
+            "to",
+            "at",
+            "from",
+            "that",
+            "this",
+            "these",
+            "those",
+            "which",
+            "who",
+            "has",
+            "have",
+            "had",
+            "it",
+            "its",
+            "be",
+            "been",
+            "not",
+            "but",
+            "or",
+            "as",
+            "after",
+            "before",
+            "between",
+            "under",
+            "without",
+            "over",
+            "into",
+            "their",
+            "they",
+            "he",
+            "she",
+            "his",
+            "her",
+            "will",
+            "would",
+            "says",
+            "said",
+            "than",
+            "also",
+        ]
+    ),
+}
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+@lru_cache(maxsize=1)
+def _identifier() -> Any:
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    identifier.set_languages(list(LANGUAGES))
+    return identifier
+
+
+def stop_word_vote(sample: str) -> str | None:
+    """French or English when their stop words clearly outnumber the other's, else None."""
+    counts = dict.fromkeys(_STOP, 0)
+    for word in _WORD.findall(fold(sample)):
+        for lang, stop in _STOP.items():
+            if word in stop:
+                counts[lang] += 1
+    (best, top), (_, second) = sorted(counts.items(), key=lambda kv: -kv[1])
+    if top >= 2 and top >= 2 * second + 1:
+        return best
+    return None
+
+
+def detect(title: str, text: str) -> str:
+    """Return the ISO 639-1 code of the article's language, or ``und`` when it cannot tell."""
+    sample = f"{title}\n{text[:SAMPLE_CHARS]}"
+    if sum(1 for _ in _WORD.finditer(sample[:SAMPLE_CHARS])) < 2:
+        return UNDETERMINED
+    voted = stop_word_vote(sample)
+    if voted is not None:
+        return voted
+    lang, confidence = _identifier().classify(sample)
+    return str(lang) if confidence >= MIN_CONFIDENCE else UNDETERMINED
+
+
+def primary(lang: str | None) -> str:
+    """The primary subtag of a language tag: ``fr-FR`` gives ``fr``."""
+    return (lang or UNDETERMINED).split("-")[0].split("_")[0].lower()

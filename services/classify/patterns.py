@@ -1,0 +1,126 @@
+"""Every alias and topic cue of a vocabulary compiled into one Aho-Corasick automaton.
+
+The automaton runs over the *flattened* text (folded, every non-word character a space,
+padded with one space each side), and its keys are padded too, so a hit is always a whole
+word sequence: one pass over the text finds every candidate, no per-alias regex.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Literal
+
+import ahocorasick
+
+from shared.vocabulary import Cue, Entry, Vocabulary
+from shared.vocabulary.folding import key
+
+Role = Literal["alias", "weak", "demonym", "prefix", "given", "cue"]
+ACRONYM_MAX_CHARS = 6
+
+
+def _strip_accents(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
+
+
+def case_forms(phrase: str) -> frozenset[str] | None:
+    """The exact spellings a phrase must have in text, or None when any case will do.
+
+    Acronyms (no lowercase letter, at most six characters: AES, UN, CAN) and two-letter names
+    (Xi) must appear as written, so "un" or "can" never match the UN or the Cup of Nations.
+    """
+    letters = [c for c in phrase if c.isalpha()]
+    if not letters:
+        return None
+    short = len(letters) <= 2
+    acronym = not any(c.islower() for c in letters) and len(phrase) <= ACRONYM_MAX_CHARS
+    if not (short or acronym):
+        return None
+    return frozenset({_strip_accents(phrase).replace("’", "'")})
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """What one automaton key stands for: an entry, in one role, maybe only in one language."""
+
+    entry: Entry
+    role: Role
+    phrase: str
+    cased: frozenset[str] | None = None
+    lang: str | None = None
+    cue: Cue | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A key found in a field: offsets in the original string and what it may stand for."""
+
+    start: int
+    end: int
+    targets: tuple[Target, ...]
+
+
+def _entry_targets(entry: Entry) -> Iterator[Target]:
+    for role, phrases in (
+        ("alias", (*entry.aliases, entry.name) if entry.is_actor else ()),
+        ("weak", entry.weak),
+        ("demonym", entry.demonyms),
+        ("prefix", entry.prefixes),
+        ("given", entry.given_names),
+    ):
+        for phrase in phrases:
+            yield Target(entry, role, phrase, case_forms(phrase))  # type: ignore[arg-type]
+    for lang, phrases in entry.local.items():
+        for phrase in phrases:
+            yield Target(entry, "alias", phrase, case_forms(phrase), lang=lang)
+    for cue in entry.cues:
+        for phrase in cue.phrases:
+            yield Target(entry, "cue", phrase, case_forms(phrase), lang=cue.lang, cue=cue)
+
+
+def _add(targets: list[Target], new: Target) -> None:
+    """Add ``new`` unless a twin (same entry, role, language and cue) is there; merge their spellings."""
+    for i, old in enumerate(targets):
+        if (old.entry.id, old.role, old.lang, old.cue) == (new.entry.id, new.role, new.lang, new.cue):
+            if old.cased is not None:
+                cased = None if new.cased is None else old.cased | new.cased
+                targets[i] = Target(old.entry, old.role, old.phrase, cased, old.lang, old.cue)
+            return
+    targets.append(new)
+
+
+class Patterns:
+    """The compiled automaton of one vocabulary."""
+
+    def __init__(self, vocabulary: Vocabulary) -> None:
+        by_key: dict[str, list[Target]] = defaultdict(list)
+        for entry in vocabulary.entries.values():
+            for target in _entry_targets(entry):
+                phrase_key = key(target.phrase)
+                if phrase_key:
+                    _add(by_key[phrase_key], target)
+        # A name given both as an alias and as a given name is a given name: drop the alias twin.
+        for targets in by_key.values():
+            given = {(t.entry.id, t.lang) for t in targets if t.role == "given"}
+            targets[:] = [t for t in targets if not (t.role == "alias" and (t.entry.id, t.lang) in given)]
+        self.automaton = ahocorasick.Automaton()
+        for phrase_key, targets in by_key.items():
+            padded = f" {phrase_key} "
+            self.automaton.add_word(padded, (len(padded), tuple(targets)))
+        self.automaton.make_automaton()
+        self.keys = len(by_key)
+
+    def find(self, flat: str) -> Iterator[Hit]:
+        """Yield every key in ``flat`` (a padded, flattened field) with original offsets."""
+        for last, (length, targets) in self.automaton.iter(flat):
+            yield Hit(last - length + 1, last - 1, targets)
+
+
+@lru_cache(maxsize=4)
+def compiled(vocabulary: Vocabulary) -> Patterns:
+    """The automaton of ``vocabulary``, built once per vocabulary object."""
+    return Patterns(vocabulary)

@@ -1,0 +1,114 @@
+"""From cue hits to topics: language, menu and veto rules, confirmation, scores and broader topics."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from services.classify.actors import MAX_MENTIONS, Found
+from services.classify.context import Field, keys, strip_accents, word_keys
+from services.classify.patterns import Hit, Target
+from shared.models import Mention, TopicTag
+from shared.vocabulary import Cue, Entry
+
+THRESHOLD = 1.0
+"""Evidence a topic needs: one strong cue, or two ordinary ones."""
+SATURATION = 3.0
+REPEAT_FACTOR = 0.3
+TITLE_FACTOR = 1.5
+VETO_RADIUS = 60
+CONFIRM_RADIUS = 150
+ACTOR_RADIUS = 40
+PARENT_FACTOR = 0.8
+_ACTOR_KINDS_CONFIRMING = frozenset({"country", "organisation", "person"})
+
+
+@dataclass(slots=True)
+class Evidence:
+    """What supports one topic so far."""
+
+    total: float = 0.0
+    seen: dict[str, int] = field(default_factory=dict)
+    mentions: list[Mention] = field(default_factory=list)
+
+
+def _actor_near(fld: Field, start: int, end: int, actors: Sequence[Found]) -> bool:
+    return any(
+        a.field is fld
+        and a.target.entry.kind in _ACTOR_KINDS_CONFIRMING
+        and a.start < end + ACTOR_RADIUS
+        and a.end > start - ACTOR_RADIUS
+        for a in actors
+    )
+
+
+def _vetoed(fld: Field, hit: Hit, cue: Cue) -> bool:
+    return bool(
+        (cue.veto and fld.near(hit.start, hit.end, keys(cue.veto), VETO_RADIUS))
+        or (cue.veto_before and fld.followed_by(hit.end, word_keys(cue.veto_before)))
+        or (cue.veto_after and fld.preceded_by(hit.start, word_keys(cue.veto_after)))
+    )
+
+
+def _confirmed(fld: Field, hit: Hit, cue: Cue, actors: Sequence[Found]) -> bool:
+    if not (cue.confirm or cue.confirm_actor):
+        return True
+    return bool(cue.confirm and fld.near(hit.start, hit.end, keys(cue.confirm), CONFIRM_RADIUS)) or bool(
+        cue.confirm_actor and _actor_near(fld, hit.start, hit.end, actors)
+    )
+
+
+def cue_holds(fld: Field, hit: Hit, target: Target, lang: str, actors: Sequence[Found]) -> bool:
+    """Whether a cue counts here: right language and case, not a menu label, not vetoed, confirmed if it must be."""
+    cue = target.cue
+    if cue is None or (cue.lang is not None and cue.lang != lang):
+        return False
+    if target.cased is not None and strip_accents(fld.text[hit.start : hit.end]) not in target.cased:
+        return False
+    if fld.boilerplate.is_label(hit.start) or _vetoed(fld, hit, cue):
+        return False
+    return _confirmed(fld, hit, cue, actors)
+
+
+def _collect(hits: Iterable[tuple[Field, Hit]], lang: str, actors: Sequence[Found]) -> dict[str, Evidence]:
+    evidence: dict[str, Evidence] = defaultdict(Evidence)
+    for fld, hit in hits:
+        counted: set[str] = set()
+        for target in hit.targets:
+            topic = target.entry.id
+            if target.role != "cue" or topic in counted or not cue_holds(fld, hit, target, lang, actors):
+                continue
+            counted.add(topic)
+            assert target.cue is not None
+            item = evidence[topic]
+            phrase = fld.flat[hit.start + 1 : hit.end + 1]
+            repeat = item.seen.get(phrase, 0)
+            item.seen[phrase] = repeat + 1
+            factor = (TITLE_FACTOR if fld.name == "title" else 1.0) * (REPEAT_FACTOR if repeat else 1.0)
+            item.total += target.cue.weight * factor
+            if len(item.mentions) < MAX_MENTIONS:
+                item.mentions.append(
+                    Mention(field=fld.name, start=hit.start, end=hit.end, text=fld.text[hit.start : hit.end])
+                )
+    return evidence
+
+
+def topic_tags(
+    hits: Iterable[tuple[Field, Hit]], lang: str, actors: Sequence[Found], topics: Mapping[str, Entry]
+) -> tuple[TopicTag, ...]:
+    """Topics whose evidence reaches the threshold, with their broader topics, best first."""
+    evidence = _collect(hits, lang, actors)
+    scores = {t: min(1.0, e.total / SATURATION) for t, e in evidence.items() if e.total >= THRESHOLD}
+    mentions = {t: evidence[t].mentions for t in scores}
+    for topic_id in list(scores):
+        for parent in topics[topic_id].affiliations:
+            inherited = scores[topic_id] * PARENT_FACTOR
+            if inherited > scores.get(parent, 0.0):
+                scores[parent] = inherited
+                mentions.setdefault(parent, mentions[topic_id])
+    tags = [
+        TopicTag(id=t, iptc=topics[t].iptc, score=round(s, 3), mentions=tuple(mentions[t])) for t, s in scores.items()
+    ]
+    tags.sort(key=lambda t: (-t.score, t.id))
+    return tuple(tags)
