@@ -10,8 +10,8 @@ from __future__ import annotations
 import logging
 import re
 import weakref
-from collections.abc import Iterator
-from typing import Protocol
+from collections.abc import Awaitable, Iterator
+from typing import Protocol, TypeVar
 
 import redis.asyncio as aioredis
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
@@ -65,6 +65,15 @@ def label(value: str) -> str:
     return value if _LABEL.match(value) else OTHER
 
 
+T = TypeVar("T")
+
+
+async def timed(stage: str, call: Awaitable[T]) -> T:
+    """Await one handler call, recording its duration (failures included) under ``stage``."""
+    with HANDLER_SECONDS.labels(stage=stage).time():
+        return await call
+
+
 def count_alert(kind: str, outcome: str) -> None:
     """Count one delivery attempt: ``kind`` is the channel kind (email, tgram, ...), ``outcome`` e.g. sent."""
     ALERTS.labels(kind=label(kind), outcome=label(outcome)).inc()
@@ -76,15 +85,21 @@ def observe_fetch(outcome: str) -> None:
 
 
 class _Counted(Protocol):
-    handled: int
-    skipped: int
-    failed: int
-    dead: int
-    published: int
+    @property
+    def handled(self) -> int: ...
+    @property
+    def skipped(self) -> int: ...
+    @property
+    def failed(self) -> int: ...
+    @property
+    def dead(self) -> int: ...
+    @property
+    def published(self) -> int: ...
 
 
 class _Stage(Protocol):
-    name: str
+    @property
+    def name(self) -> str: ...
 
 
 class Tracked(Protocol):

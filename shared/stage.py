@@ -33,6 +33,7 @@ from pydantic import ValidationError
 
 from shared.commit import DATA_FIELD, Committer
 from shared.errors import InputError
+from shared.metrics import timed, track_stage
 from shared.models import Contract, DeadLetter
 from shared.settings import CommonSettings
 from shared.streams import DEAD_MAXLEN, DONE_TTL_S, PREFIX, STREAM_MAXLEN, dead, done_key
@@ -119,6 +120,7 @@ class StageRunner(Generic[In]):
         self.settings = settings
         self.consumer = consumer or consumer_name()
         self.counters = StageCounters()
+        track_stage(self)
         self.errors_key = f"{PREFIX}:errors:{stage.group}"
         self.committer = Committer(client, stage.stream, stage.group)
         self.handle_timeout_s = handle_timeout_s(settings)
@@ -204,7 +206,7 @@ class StageRunner(Generic[In]):
 
     async def _run_all(self, items: list[In]) -> list[Sequence[Output] | BaseException]:
         """Run the core on every item concurrently; whatever misses the batch deadline fails."""
-        tasks = [asyncio.ensure_future(self.stage.handle(item)) for item in items]
+        tasks = [asyncio.ensure_future(timed(self.stage.name, self.stage.handle(item))) for item in items]
         if not tasks:
             return []
         _, late = await asyncio.wait(tasks, timeout=self.handle_timeout_s)
