@@ -2,89 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
 import resource
-from collections.abc import AsyncIterator, Iterable
-from dataclasses import dataclass
 
-import pytest
-import redis.asyncio as aioredis
-from faststream.redis import RedisBroker
-
-from services.ingest.feeds import Feed, FeedState, FeedStore, new_feed
-from services.ingest.fetcher import Fetcher
 from services.ingest.ids import article_id
-from services.ingest.poller import Poller
-from services.ingest.settings import IngestSettings
-from shared.broker import make_broker
-from shared.models import Article
-from shared.streams import ARTICLES, INGESTED, article_key
+from shared.streams import ARTICLES
 from tests.ingest import corpus
-from tests.ingest.conftest import make_settings
+from tests.ingest.rig import Rig
 from tests.ingest.server import LocalServer, Reply
 from tests.ingest.test_guard import BILLION_LAUGHS, EXTERNAL, QUADRATIC
 from tests.ingest.test_limits import gzip_bomb, trickle
 
 HTML = {"Content-Type": "text/html; charset=utf-8"}
-
-
-@dataclass
-class Rig:
-    server: LocalServer
-    private: LocalServer
-    client: aioredis.Redis
-    store: FeedStore
-    poller: Poller
-
-    async def add(self, path: str, name: str, kind: str = "feed") -> Feed:
-        feed = new_feed(self.server.url(path), name=name, kind=kind)
-        await self.store.put(feed)
-        return feed
-
-    async def poll_all(self) -> None:
-        await asyncio.gather(*await self.poller.tick())
-
-    async def poll_again(self, names: Iterable[str]) -> None:
-        """Poll these feeds once more, ignoring schedule and leases (as the next interval would)."""
-        wanted = set(names)
-        for feed, state in await self.store.all():
-            if feed.name in wanted:
-                await self.poller.poll(feed, state)
-
-    async def articles(self) -> dict[str, Article]:
-        ids = [i.decode() for i in await self.client.zrange(INGESTED, 0, -1)]
-        found = {}
-        for ident in ids:
-            raw = await self.client.get(article_key(ident))
-            assert raw is not None
-            found[ident] = Article.model_validate_json(raw)
-        return found
-
-    async def health(self) -> dict[str, tuple[Feed, FeedState]]:
-        return {feed.name: (feed, state) for feed, state in await self.store.all()}
-
-
-@pytest.fixture
-async def broker(redis_url: str) -> AsyncIterator[RedisBroker]:
-    publisher = make_broker(redis_url)
-    await publisher.connect()
-    yield publisher
-    await publisher.stop()
-
-
-async def make_rig(
-    server: LocalServer, private: LocalServer, client: aioredis.Redis, broker: RedisBroker, settings: IngestSettings
-) -> AsyncIterator[Rig]:
-    async with Fetcher(settings) as fetcher:
-        yield Rig(server, private, client, FeedStore(client), Poller(client, broker, fetcher, settings))
-
-
-@pytest.fixture
-async def rig(
-    server: LocalServer, private_server: LocalServer, redis: aioredis.Redis, broker: RedisBroker
-) -> AsyncIterator[Rig]:
-    async for made in make_rig(server, private_server, redis, broker, make_settings(fetch_deadline_s=1.5)):
-        yield made
 
 
 def serve_mix(server: LocalServer, private: LocalServer) -> None:
