@@ -7,6 +7,7 @@ from fastapi.responses import JSONResponse
 
 from services.notify.delivery.api import unsubscribe_router
 from services.notify.delivery.settings import DeliverySettings
+from services.notify.web import install_web
 from services.ops.probes import metrics_router
 from shared.broker import group_exists
 from shared.service import Runtime
@@ -37,4 +38,5 @@ def create_http_app(runtime: Runtime) -> FastAPI:
 
     app.include_router(metrics_router(runtime))
     app.include_router(unsubscribe_router(DeliverySettings()))
+    install_web(app, runtime)
     return app
