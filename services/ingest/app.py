@@ -5,6 +5,9 @@ from __future__ import annotations
 from faststream import FastStream
 from faststream.specification import AsyncAPI
 
+from services.ingest.fetcher import Fetcher
+from services.ingest.poller import Poller
+from services.ingest.settings import IngestSettings
 from services.ops.probes import probe_app
 from shared.broker import make_broker
 from shared.models import Article
@@ -14,8 +17,11 @@ from shared.streams import ARTICLES
 
 
 async def assemble(runtime: Runtime) -> Service:
-    """Assemble the ingest service on a connected runtime (no feeds polled yet)."""
-    return Service(name="ingest", http_app=probe_app(runtime, "ingest"))
+    """Assemble the ingest service on a connected runtime: the feed poller and its one HTTP client."""
+    settings = IngestSettings()
+    fetcher = Fetcher(settings)
+    poller = Poller(runtime.client, runtime.broker, fetcher, settings)
+    return Service(name="ingest", tasks=[poller.run], on_stop=[fetcher.aclose], http_app=probe_app(runtime, "ingest"))
 
 
 def create_app() -> FastStream:
