@@ -31,6 +31,9 @@ from shared.models import Alert, utc_now
 
 logger = logging.getLogger(__name__)
 
+SEND_SLACK_S = 5.0
+"""Beyond the channel's own timeouts, the most one send may take (DNS, apprise's thread hand-off)."""
+
 
 class SubscriptionSource(Protocol):
     """Where subscriptions are read (the rules store)."""
@@ -246,20 +249,23 @@ class Courier:
         first = await self.schedule.client.hget(key, "first_failure")
         return attempts, datetime.fromisoformat(first.decode() if isinstance(first, bytes) else str(first))
 
+    async def _send_bounded(self, sub: Subscription, target: str, alerts: list[Alert], now: datetime) -> None:
+        deadline = max(self.settings.smtp_timeout_s, self.settings.push_timeout_s) + SEND_SLACK_S
+        try:
+            async with asyncio.timeout(deadline):
+                await self.sender.send(sub, target, alerts, now)
+        except TimeoutError as e:
+            raise AmbiguousError(f"send: no outcome within {deadline:g}s; it may have arrived") from e
+
     async def _attempt(self, sub: Subscription, target: str, alerts: list[Alert]) -> DeliveryError | None:
         now, ids = self.clock(), [a.id for a in alerts]
         await self.ledger.set_status(ids, "sending", now)
         try:
-            await self.sender.send(sub, target, alerts, now)
+            await self._send_bounded(sub, target, alerts, now)
         except DeliveryError as e:
-            level = logging.WARNING if isinstance(e, AmbiguousError) else logging.INFO
-            logger.log(
-                level,
-                "delivery failed%s: %s",
-                " (ambiguous)" * isinstance(e, AmbiguousError),
-                e,
-                extra=_extra(alerts[0]),
-            )
+            ambiguous = isinstance(e, AmbiguousError)
+            level = logging.WARNING if ambiguous else logging.INFO
+            logger.log(level, "delivery failed%s: %s", " (ambiguous)" * ambiguous, e, extra=_extra(alerts[0]))
             return e
         if target_kind(target) == "push":
             await self.schedule.note_sent(alerts[0].channel, now)

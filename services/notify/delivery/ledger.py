@@ -17,6 +17,17 @@ from shared.streams import PREFIX
 
 Status = Literal["queued", "held", "sending", "retrying", "sent", "dead", "dropped"]
 FINAL: frozenset[str] = frozenset({"sent", "dead", "dropped"})
+KEPT_TEXT_CHARS = 20_000
+"""Article text kept with an alert: enough for every snippet, bounded for Redis memory."""
+
+
+def compact(alert: Alert) -> Alert:
+    """The alert with its article text cut to what rendering can use."""
+    article = alert.tagged.article
+    if len(article.text) <= KEPT_TEXT_CHARS:
+        return alert
+    short = article.model_copy(update={"text": article.text[:KEPT_TEXT_CHARS]})
+    return alert.model_copy(update={"tagged": alert.tagged.model_copy(update={"article": short})})
 
 
 def text(value: object) -> str:
@@ -102,7 +113,7 @@ class Ledger:
         if owner == alert.id:
             record = k.record(alert.id)
             pipe = self.client.pipeline(transaction=True)
-            pipe.hsetnx(record, "payload", alert.model_dump_json())
+            pipe.hsetnx(record, "payload", compact(alert).model_dump_json())
             pipe.hsetnx(record, "status", "queued")
             pipe.hsetnx(record, "attempts", 0)
             pipe.hsetnx(record, "updated", now.isoformat())
@@ -123,7 +134,7 @@ class Ledger:
         pipe = self.client.pipeline(transaction=True)
         pipe.hset(
             record,
-            mapping={"payload": alert.model_dump_json(), "status": status, "attempts": 0, "reason": reason},
+            mapping={"payload": compact(alert).model_dump_json(), "status": status, "attempts": 0, "reason": reason},
         )
         pipe.hset(record, "updated", now.isoformat())
         pipe.expire(record, self.ttl_s)

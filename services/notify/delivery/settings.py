@@ -6,7 +6,7 @@ import re
 from datetime import timedelta
 from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$")
@@ -70,6 +70,12 @@ class DeliverySettings(BaseSettings):
         if value is not None and not value.lower().startswith(("http://", "https://")):
             raise ValueError("must be an http or https URL")
         return value.rstrip("/") if value else None
+
+    @model_validator(mode="after")
+    def _lease_outlasts_a_send(self) -> DeliverySettings:
+        if self.lease_s <= max(self.smtp_timeout_s, self.push_timeout_s) + 5:
+            raise ValueError("lease_s must exceed the SMTP and push timeouts (plus 5 s), or a slow send runs twice")
+        return self
 
     @property
     def effective_smtp_port(self) -> int:
