@@ -125,6 +125,17 @@ class FeedStore:
             added, _ = await pipe.execute()
         return bool(added)
 
+    async def upsert(self, feed: Feed) -> tuple[Feed, FeedState, bool]:
+        """Add a feed, or update the one with its id (keeping its health and a URL it moved to).
+
+        Returns the stored feed, its state and whether it is new.
+        """
+        existing = await self.get(feed.id)
+        if existing is not None:
+            feed = feed.model_copy(update={"added": existing[0].added, "url": existing[0].url})
+        await self.put(feed)
+        return feed, existing[1] if existing else FeedState(), existing is None
+
     async def get(self, feed_id: str) -> tuple[Feed, FeedState] | None:
         """One feed and its state, or None."""
         raw = await self.client.hmget(feed_key(feed_id), ["config", "state"])
@@ -191,8 +202,5 @@ async def upsert_feeds(store: FeedStore, entries: list[dict[str, Any]]) -> list[
         except InputError as exc:
             errors.append(f"{label}: {exc}")
             continue
-        existing = await store.get(feed.id)
-        if existing is not None:
-            feed = feed.model_copy(update={"added": existing[0].added, "url": existing[0].url})
-        await store.put(feed)
+        await store.upsert(feed)
     return errors
