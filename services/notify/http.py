@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
+from services.ingest.api import feeds_router
 from services.notify.delivery.api import unsubscribe_router
 from services.notify.delivery.settings import DeliverySettings
 from services.notify.web import install_web
@@ -37,6 +38,7 @@ def create_http_app(runtime: Runtime) -> FastAPI:
         return JSONResponse({"status": "ready"})
 
     app.include_router(metrics_router(runtime))
+    app.include_router(feeds_router())
     app.include_router(unsubscribe_router(DeliverySettings()))
     install_web(app, runtime)
     return app
