@@ -1,0 +1,38 @@
+"""The backtest behind the preview: matches, evidence in the article's own words, one alert per story per day."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from services.notify.rules.query import compile_query
+from services.notify.web.preview import backtest
+from shared.vocabulary import default_vocabulary
+from tests.web.articles import corpus
+
+NOW = datetime(2026, 11, 27, 12, tzinfo=UTC)
+
+
+def test_aes_summit_matches_four_articles_in_three_stories() -> None:
+    vocabulary = default_vocabulary()
+    articles = sorted(corpus(NOW), key=lambda a: a.tagged, reverse=True)
+    result = backtest(compile_query("AES summit", vocabulary), articles, vocabulary)
+    assert result.scanned == 8
+    assert result.matched == 4
+    assert result.stories == 3
+    counts = {bar.day: bar.count for bar in result.chart.bars}
+    assert counts == {
+        (NOW - timedelta(days=d, hours=1)).date(): n for d, n in ((4, 1), (3, 1), (2, 0), (1, 1))
+    }
+    french = next(h for h in result.hits if h.tagged.lang == "fr")
+    assert ("l’AES", True) in french.title
+    assert any(marked and piece in ("sommet", "Alliance des États du Sahel") for piece, marked in french.text)
+
+
+def test_a_negation_removes_matches_and_a_bad_rule_matches_nothing_it_should_not() -> None:
+    vocabulary = default_vocabulary()
+    articles = corpus(NOW)
+    with_russia = backtest(compile_query("Russia", vocabulary), articles, vocabulary)
+    without_niger = backtest(compile_query("Russia -Niger", vocabulary), articles, vocabulary)
+    assert with_russia.matched == 2
+    assert without_niger.matched == 1
+    assert "Moscow" in without_niger.hits[0].tagged.article.title
