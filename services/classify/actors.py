@@ -25,6 +25,11 @@ _LANGUAGE_WORDS = (
     ("cours", "de"),
 )
 
+_LANGUAGE_NOUNS = tuple(
+    (w,)
+    for w in ("acronym", "acronyme", "sigle", "name", "word", "words", "term", "translation", "traduction", "speaking")
+)
+
 
 @dataclass(frozen=True, slots=True)
 class Found:
@@ -42,7 +47,7 @@ def _role_allows(fld: Field, hit: Hit, target: Target) -> bool:
     if target.role == "given":
         return fld.title_case or not fld.capitalised_next(hit.end)
     if target.role == "demonym":
-        return not fld.preceded_by(hit.start, _LANGUAGE_WORDS)
+        return not (fld.preceded_by(hit.start, _LANGUAGE_WORDS) or fld.followed_by(hit.end, _LANGUAGE_NOUNS))
     return True
 
 
@@ -81,7 +86,8 @@ def _context_score(entry: Entry, fields: Sequence[Field]) -> int:
 
 
 def _resolve_weak(weak: list[Found], strong: set[str], fields: Sequence[Field]) -> list[Found]:
-    """Keep a weak mention only with support: its person's full name, or its entry's context."""
+    """Keep a weak mention only with support: a strong mention of the same entry (a person's full
+    name), else, for groups and companies, the most context words of the entries sharing it."""
     by_span: dict[tuple[str, int], list[Found]] = defaultdict(list)
     for item in weak:
         by_span[(item.field.name, item.start)].append(item)
@@ -89,13 +95,14 @@ def _resolve_weak(weak: list[Found], strong: set[str], fields: Sequence[Field]) 
     scores: dict[str, int] = {}
     for items in by_span.values():
         backed = [i for i in items if i.target.entry.id in strong]
-        if backed or any(i.target.entry.kind == "person" for i in items):
+        if backed or all(i.target.entry.kind == "person" for i in items):
             accepted += backed
             continue
-        for i in items:
+        candidates = [i for i in items if i.target.entry.kind != "person"]
+        for i in candidates:
             scores.setdefault(i.target.entry.id, _context_score(i.target.entry, fields))
-        best = max(scores[i.target.entry.id] for i in items)
-        winners = [i for i in items if scores[i.target.entry.id] == best]
+        best = max(scores[i.target.entry.id] for i in candidates)
+        winners = [i for i in candidates if scores[i.target.entry.id] == best]
         if best > 0 and len({w.target.entry.id for w in winners}) == 1:
             accepted += winners
     return accepted
@@ -112,9 +119,8 @@ def resolve(fields: Sequence[Field], hits: Iterable[tuple[Field, Hit]], lang: st
     ]
     kept = _longest_first(found)
     strong = {f.target.entry.id for f in kept if f.target.role != "weak"}
-    weak = [f for f in kept if f.target.role == "weak" and f.target.entry.id not in strong]
-    backed_weak = [f for f in kept if f.target.role == "weak" and f.target.entry.id in strong]
-    return [f for f in kept if f.target.role != "weak"] + backed_weak + _resolve_weak(weak, strong, fields)
+    weak = [f for f in kept if f.target.role == "weak"]
+    return [f for f in kept if f.target.role != "weak"] + _resolve_weak(weak, strong, fields)
 
 
 def salience(mentions: Sequence[Found], text_length: int) -> float:

@@ -1,0 +1,13 @@
+"""Fixtures of the classify tests: the full vocabulary, loaded once."""
+
+from __future__ import annotations
+
+import pytest
+
+from shared.vocabulary import Vocabulary, load_vocabulary
+
+
+@pytest.fixture(scope="session")
+def vocabulary() -> Vocabulary:
+    """The built-in vocabulary, as the service loads it."""
+    return load_vocabulary()
