@@ -23,6 +23,6 @@ def refuse_placeholders(environ: Mapping[str, str], dev_mode: bool) -> None:
     names = placeholder_variables(environ)
     if names and not dev_mode:
         raise ConfigError(
-            f"{', '.join(names)} still hold(s) the placeholder {PLACEHOLDER!r} from .env.example: "
+            f"{', '.join(names)} still hold the placeholder {PLACEHOLDER!r} from .env.example: "
             "set real secrets (or NEWSALERT_DEV_MODE=true on a development machine)"
         )
