@@ -50,8 +50,10 @@ def parse_feed(body: bytes, url: str, content_type: str, max_items: int, max_cha
         body, response_headers={"content-location": url, "content-type": content_type or "application/xml"}
     )
     items = parsed.get("entries") or []
-    if parsed.get("bozo") and not items:
+    if not items and parsed.get("bozo"):
         raise FetchFailed(f"not a readable feed: {parsed.get('bozo_exception')}")
+    if not items and not parsed.get("version"):
+        raise FetchFailed("not a readable feed: no RSS, Atom or JSON Feed document")
     feed = parsed.get("feed") or {}
     lang = language(feed.get("language"))
     entries = tuple(_xml_entry(item, url, lang, max_chars) for item in items[:max_items])
