@@ -20,9 +20,7 @@ def test_aes_summit_matches_four_articles_in_three_stories() -> None:
     assert result.matched == 4
     assert result.stories == 3
     counts = {bar.day: bar.count for bar in result.chart.bars}
-    assert counts == {
-        (NOW - timedelta(days=d, hours=1)).date(): n for d, n in ((4, 1), (3, 1), (2, 0), (1, 1))
-    }
+    assert counts == {(NOW - timedelta(days=d, hours=1)).date(): n for d, n in ((4, 1), (3, 1), (2, 0), (1, 1))}
     french = next(h for h in result.hits if h.tagged.lang == "fr")
     assert ("l’AES", True) in french.title
     assert any(marked and piece in ("sommet", "Alliance des États du Sahel") for piece, marked in french.text)
