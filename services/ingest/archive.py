@@ -42,9 +42,3 @@ async def recent_articles(client: aioredis.Redis, since_s: float, now: float | N
                 continue
     return articles
 
-
-async def forget_expired(client: aioredis.Redis, now: float | None = None) -> int:
-    """Drop index entries of articles past the retention window; return how many."""
-    now = time.time() if now is None else now
-    removed: int = await client.zremrangebyscore(INGESTED, "-inf", now - ARTICLE_TTL_S)
-    return removed

@@ -90,6 +90,8 @@ async def _admit_one(client: aioredis.Redis, broker: RedisBroker, article: Artic
                 pipe.set(key, rev, ex=ARTICLE_TTL_S)
                 pipe.set(article_key(article.id), article.model_dump_json().encode(), ex=ARTICLE_TTL_S)
                 pipe.zadd(INGESTED, {article.id: article.fetched.timestamp()})
+                # the index outlives nothing it points to: entries past retention go as new ones come
+                pipe.zremrangebyscore(INGESTED, "-inf", article.fetched.timestamp() - ARTICLE_TTL_S)
                 await broker.publish(article, stream=ARTICLES, maxlen=STREAM_MAXLEN, pipeline=pipe)
                 await pipe.execute()
             except WatchError:
