@@ -138,6 +138,8 @@ _STOP = {
     ),
 }
 _WORD = re.compile(r"[^\W\d_]+")
+STOP_WORDS: frozenset[str] = frozenset().union(*_STOP.values())
+"""French and English stop words, folded."""
 
 
 @lru_cache(maxsize=1)

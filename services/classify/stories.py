@@ -1,20 +1,79 @@
-"""Placeholder story grouping: the real near-duplicate grouping replaces it (issue 3)."""
+"""Story grouping: near-duplicate reports of the same news share a story id, within a rolling window.
+
+Each article leaves in Redis, for ``window_s``: its MinHash signature, its story, and one key
+per band pointing at it. A new article reads the members its bands point at, compares
+signatures, and joins the most similar story above the threshold or starts its own. All of
+it runs in one Lua script: one round trip, and atomic, so two near-duplicates handled at
+the same moment still end in one story.
+"""
 
 from __future__ import annotations
 
-import redis.asyncio as aioredis
+import logging
 
+import redis.asyncio as aioredis
+from redis.exceptions import RedisError
+
+from services.classify.sketch import HASHES, bands, features, packed, signature
 from services.classify.tagger import Tags
+from shared.errors import RedisUnavailable
 from shared.models import Article
+from shared.streams import PREFIX
+
+logger = logging.getLogger(__name__)
+
+STORY_KEYS = f"{PREFIX}:story"
+SIMILARITY_THRESHOLD = 0.4
+"""Estimated Jaccard similarity of title-and-lead words above which two articles are one story."""
+
+_ASSIGN = """
+local id, sig, need, ttl, prefix = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4], ARGV[5]
+local mine = redis.call('GET', prefix .. ':of:' .. id)
+if mine then return mine end
+local seen, story, best = {}, id, -1
+for _, band in ipairs(KEYS) do
+  local member = redis.call('GET', band)
+  if member and not seen[member] then
+    seen[member] = true
+    local other = redis.call('GET', prefix .. ':sig:' .. member)
+    local theirs = redis.call('GET', prefix .. ':of:' .. member)
+    if other and theirs and #other == #sig then
+      local same = 0
+      for i = 1, #sig, 8 do
+        if string.sub(sig, i, i + 7) == string.sub(other, i, i + 7) then same = same + 1 end
+      end
+      if same >= need and same > best then story, best = theirs, same end
+    end
+  end
+end
+redis.call('SET', prefix .. ':of:' .. id, story, 'PX', ttl)
+redis.call('SET', prefix .. ':sig:' .. id, sig, 'PX', ttl)
+for _, band in ipairs(KEYS) do redis.call('SET', band, id, 'PX', ttl) end
+return story
+"""
 
 
 class StoryStore:
-    """Assigns each article to a story; for now every article is its own story."""
+    """Assigns each article to a story, sharing the id of earlier near-duplicates within the window."""
 
     def __init__(self, client: aioredis.Redis, window_s: float = 72 * 3600) -> None:
         self.client = client
         self.window_s = window_s
+        self._script = client.register_script(_ASSIGN)
 
     async def assign(self, article: Article, tags: Tags) -> str:
-        """Return the story id of ``article``."""
-        return article.id
+        """Return the story id of ``article``: an earlier near-duplicate's story, or its own id."""
+        sig = signature(features(article))
+        if not sig:
+            return article.id
+        keys = [f"{STORY_KEYS}:band:{band}" for band in bands(sig)]
+        need = int(SIMILARITY_THRESHOLD * HASHES + 0.999)
+        args: list[bytes | str | int] = [article.id, packed(sig), need, int(self.window_s * 1000), STORY_KEYS]
+        try:
+            story = await self._script(keys=keys, args=args)
+        except RedisError as e:
+            raise RedisUnavailable(f"story grouping failed for article {article.id}: {e}") from e
+        result = story.decode() if isinstance(story, bytes) else str(story)
+        if result != article.id:
+            logger.debug("article joins story %s", result, extra={"article_id": article.id})
+        return result

@@ -1,0 +1,83 @@
+"""Story grouping on a real Valkey: near-duplicates share a story, other news does not, concurrency holds."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+
+import redis.asyncio as aioredis
+
+from services.classify.stories import StoryStore
+from services.classify.tagger import Tags
+from shared.models import Article
+from tests.classify.reports import LAVROV_EN, NIAMEY_SUMMIT, OTHER_NIGER_NEWS, article
+
+NO_TAGS = Tags(lang="fr")
+
+
+async def test_same_event_from_two_outlets_shares_one_story(redis: aioredis.Redis) -> None:
+    store = StoryStore(redis)
+    first = await store.assign(NIAMEY_SUMMIT[0], NO_TAGS)
+    second = await store.assign(NIAMEY_SUMMIT[1], NO_TAGS)
+    assert first == NIAMEY_SUMMIT[0].id
+    assert second == first
+
+
+async def test_an_edited_title_and_a_republished_copy_join_the_story(redis: aioredis.Redis) -> None:
+    store = StoryStore(redis)
+    story = await store.assign(NIAMEY_SUMMIT[0], NO_TAGS)
+    edited = await store.assign(NIAMEY_SUMMIT[2], NO_TAGS)
+    original = NIAMEY_SUMMIT[0]
+    copy = article("republished", original.title, original.text, source="aggregator")
+    assert edited == story
+    assert await store.assign(copy, NO_TAGS) == story
+
+
+async def test_other_news_about_the_same_place_starts_its_own_story(redis: aioredis.Redis) -> None:
+    store = StoryStore(redis)
+    for item in NIAMEY_SUMMIT:
+        await store.assign(item, NO_TAGS)
+    for item in (*OTHER_NIGER_NEWS, *LAVROV_EN[:1]):
+        assert await store.assign(item, NO_TAGS) == item.id
+
+
+async def test_english_rewrite_joins_and_french_story_stays_apart(redis: aioredis.Redis) -> None:
+    store = StoryStore(redis)
+    assert await store.assign(LAVROV_EN[0], NO_TAGS) == LAVROV_EN[0].id
+    assert await store.assign(LAVROV_EN[1], NO_TAGS) == LAVROV_EN[0].id
+    assert await store.assign(NIAMEY_SUMMIT[0], NO_TAGS) == NIAMEY_SUMMIT[0].id
+
+
+async def test_redelivered_article_keeps_its_story(redis: aioredis.Redis) -> None:
+    store = StoryStore(redis)
+    story = await store.assign(NIAMEY_SUMMIT[0], NO_TAGS)
+    await store.assign(NIAMEY_SUMMIT[1], NO_TAGS)
+    assert await store.assign(NIAMEY_SUMMIT[1], NO_TAGS) == story
+    assert await store.assign(NIAMEY_SUMMIT[0], NO_TAGS) == story
+
+
+async def test_near_duplicates_arriving_together_end_in_one_story(redis: aioredis.Redis) -> None:
+    store = StoryStore(redis)
+    copies = [
+        article(f"copy-{i}", NIAMEY_SUMMIT[i % 2].title, NIAMEY_SUMMIT[i % 2].text, source=f"site-{i}")
+        for i in range(12)
+    ]
+    stories = await asyncio.gather(*(store.assign(item, NO_TAGS) for item in copies))
+    assert len(set(stories)) == 1
+    assert stories[0] in {c.id for c in copies}
+
+
+async def test_story_keys_expire_with_the_window(redis: aioredis.Redis) -> None:
+    store = StoryStore(redis, window_s=60)
+    await store.assign(NIAMEY_SUMMIT[0], NO_TAGS)
+    keys = [k async for k in redis.scan_iter(match=b"newsalert:story:*")]
+    ttls = [await redis.pttl(k) for k in keys]
+    assert len(keys) == 16 + 2
+    assert all(0 < ttl <= 60_000 for ttl in ttls)
+
+
+async def test_article_without_words_is_its_own_story(redis: aioredis.Redis) -> None:
+    store = StoryStore(redis)
+    bare = Article(id=hashlib.sha256(b"bare").hexdigest()[:16], title="?!", text="… — …")
+    assert await store.assign(bare, NO_TAGS) == bare.id
+    assert [k async for k in redis.scan_iter(match=b"newsalert:story:*")] == []
