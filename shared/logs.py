@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import sys
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Literal
+from urllib.parse import urlsplit
 
 CONTEXT_KEYS = ("service", "article_id", "stream", "feed", "subscription", "channel", "story", "error")
 """The extra keys log lines may carry; the same names in every module."""
@@ -18,11 +21,37 @@ _SECRET_PATTERNS = (
     re.compile(r"(?P<keep>tgram://)(?P<secret>[^\s/]+)", re.IGNORECASE),
     re.compile(r"(?P<keep>/bot)(?P<secret>\d+:[A-Za-z0-9_-]+)"),
     re.compile(r"(?P<keep>(?:password|token|secret)[\"']?\s*[=:]\s*[\"']?)(?P<secret>[^\s\"',&]+)", re.IGNORECASE),
+    # chat URLs whose path is the credential: apprise schemes (slack://, discord://, ...), webhook hosts
+    re.compile(
+        r"(?P<keep>\b(?!(?:https?|mailto|redis|rediss|json|xml|form)://)[a-z][a-z0-9+.-]*://)(?P<secret>[^\s\"'<>]+)",
+        re.IGNORECASE,
+    ),
+    re.compile(
+        r"(?P<keep>(?:hooks\.slack\.com/services|discord(?:app)?\.com/api/webhooks)/)(?P<secret>[^\s\"'<>]+)",
+        re.IGNORECASE,
+    ),
 )
+_SECRET_NAMES = re.compile(r"PASSWORD|SECRET|TOKEN")
+_MIN_SECRET_CHARS = 6
+_known_secrets: set[str] = set()
+
+
+def remember_secrets(environ: Mapping[str, str]) -> None:
+    """Mask, from now on, the values of secret NEWSALERT_* variables wherever they appear in a log line."""
+    for name, value in environ.items():
+        if not name.startswith("NEWSALERT_"):
+            continue
+        if _SECRET_NAMES.search(name) and len(value) >= _MIN_SECRET_CHARS:
+            _known_secrets.add(value)
+        password = urlsplit(value).password if name == "NEWSALERT_REDIS_URL" else None
+        if password and len(password) >= _MIN_SECRET_CHARS:
+            _known_secrets.add(password)
 
 
 def redact(text: str) -> str:
-    """Mask credentials that may sit in URLs or key=value pairs of a log message."""
+    """Mask configured secrets and credentials that may sit in URLs or key=value pairs of a log message."""
+    for secret in _known_secrets:
+        text = text.replace(secret, "***")
     for pattern in _SECRET_PATTERNS:
         text = pattern.sub(lambda m: m.group("keep") + "***" + ("@" if m.group(0).endswith("@") else ""), text)
     return text
@@ -39,6 +68,12 @@ class RedactingFilter(logging.Filter):
         if record.exc_info and record.exc_info[1] is not None:
             record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
             record.exc_info = None
+        elif record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        for key in CONTEXT_KEYS:
+            value = record.__dict__.get(key)
+            if isinstance(value, str):
+                record.__dict__[key] = redact(value)
         return True
 
 
@@ -79,6 +114,7 @@ class TextFormatter(logging.Formatter):
 
 def setup_logging(level: str = "INFO", fmt: Literal["text", "json"] = "text", service: str = "") -> None:
     """Configure the root logger for one process; safe to call more than once."""
+    remember_secrets(os.environ)
     handler = logging.StreamHandler(sys.stderr)
     handler.addFilter(RedactingFilter())
     if service:

@@ -78,7 +78,10 @@ class _QuietServer(uvicorn.Server):
 
 def http_server(app: Any, host: str, port: int) -> uvicorn.Server:
     """Build the HTTP server a service runs inside its own event loop."""
-    config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="on", access_log=False)
+    # log_config=None: uvicorn logs through the root handler (JSON lines, redaction) instead of its own
+    config = uvicorn.Config(
+        app, host=host, port=port, log_level="warning", log_config=None, lifespan="on", access_log=False
+    )
     return _QuietServer(config)
 
 
