@@ -53,7 +53,8 @@ def test_a_cookie_of_another_token_is_no_session() -> None:
 def test_csrf_token_is_bound_to_its_session() -> None:
     signer = Signer(None, 3_600)
     one, two = signer.session(signer.issue()), signer.session(signer.issue())
-    assert one is not None and two is not None
+    assert one is not None
+    assert two is not None
     assert signer.csrf_ok(one, signer.csrf(one))
     assert not signer.csrf_ok(two, signer.csrf(one))
     assert not signer.csrf_ok(one, "")

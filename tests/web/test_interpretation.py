@@ -23,7 +23,8 @@ def test_aes_russia_summit_and_a_keyword(vocabulary: Vocabulary) -> None:
     russia = by_text["Russia"].meanings
     assert [(m.kind, m.ref, m.affiliated) for m in russia] == [("actor", "russia", True)]
     assert [(m.kind, m.label) for m in by_text["summit"].meanings] == [("topic", "Summit")]
-    assert by_text["orpaillage"].unknown and by_text["orpaillage"].meanings[0].kind == "keyword"
+    assert by_text["orpaillage"].unknown
+    assert by_text["orpaillage"].meanings[0].kind == "keyword"
     assert not by_text["AES"].unknown
 
 

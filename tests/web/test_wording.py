@@ -32,7 +32,8 @@ def test_every_text_exists_in_both_languages_and_differs_where_words_do() -> Non
     english, french = texts("en"), texts("fr")
     assert english.keys() == french.keys() == _TEXTS.keys()
     assert all(english[k].strip() and french[k].strip() for k in english)
-    assert english["editor.save"] == "Save" and french["editor.save"] == "Enregistrer"
+    assert english["editor.save"] == "Save"
+    assert french["editor.save"] == "Enregistrer"
 
 
 def test_placeholders_agree_between_languages() -> None:
