@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import cast
 
-from services.classify.context import Field, keys, strip_accents, word_keys
+from services.classify.context import Field, keys, strip_accents
 from services.classify.patterns import Hit, Target
-from shared.models import ActorTag, Mention
+from shared.models import ActorKind, ActorTag, Mention
 from shared.vocabulary import Entry
 
 MAX_MENTIONS = 25
@@ -53,13 +54,12 @@ def _role_allows(fld: Field, hit: Hit, target: Target) -> bool:
 
 def acceptable(fld: Field, hit: Hit, target: Target, lang: str) -> bool:
     """Whether ``target`` may stand at ``hit`` by its case, language, neighbours and role."""
-    entry = target.entry
     if target.lang is not None and target.lang != lang:
         return False
     if target.cased is not None and strip_accents(fld.text[hit.start : hit.end]) not in target.cased:
         return False
-    blocked = (entry.not_after and fld.preceded_by(hit.start, word_keys(entry.not_after))) or (
-        entry.not_before and fld.followed_by(hit.end, word_keys(entry.not_before))
+    blocked = (target.not_after and fld.preceded_by(hit.start, target.not_after)) or (
+        target.not_before and fld.followed_by(hit.end, target.not_before)
     )
     return not blocked and _role_allows(fld, hit, target)
 
@@ -143,14 +143,14 @@ def actor_tags(found: Sequence[Found], text_length: int) -> tuple[ActorTag, ...]
         mentions.sort(key=lambda m: (m.field.name != "title", m.start))
         entry = mentions[0].target.entry
         evidence = tuple(
-            Mention(field=m.field.name, start=m.start, end=m.end, text=m.field.text[m.start : m.end])
+            Mention.model_construct(field=m.field.name, start=m.start, end=m.end, text=m.field.text[m.start : m.end])
             for m in mentions[:MAX_MENTIONS]
         )
         tags.append(
-            ActorTag(
+            ActorTag.model_construct(
                 id=entry.id,
                 name=entry.name,
-                kind=entry.kind,
+                kind=cast(ActorKind, entry.kind),
                 wikidata=entry.wikidata,
                 salience=salience(mentions, text_length),
                 mentions=evidence,

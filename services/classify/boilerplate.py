@@ -7,65 +7,25 @@ from dataclasses import dataclass
 
 from shared.vocabulary.folding import fold
 
-_SEGMENT = r"[^\W\d_][\w'’\-]*(?:[ \t]+[\w'’\-]+){0,2}"
-_MENU = re.compile(rf"(?:{_SEGMENT}[ \t]*[|•·›»/][ \t]*){{2,}}{_SEGMENT}")
+_SEPARATOR = re.compile(r"[|•·›»]| / ")
 _LINE = re.compile(r"[^\n]+")
 _PREFIXES = (
-    "lire aussi",
-    "a lire aussi",
-    "a lire",
-    "lire la suite",
-    "voir aussi",
-    "sur le meme sujet",
-    "read more",
-    "read also",
-    "see also",
-    "related",
-    "more on this",
-    "photo",
-    "credit",
-    "(photo",
-    "©",
-    "(c)",
-    "copyright",
-    "commentaire",
-    "comments",
-    "abonnez",
-    "subscribe",
-    "newsletter",
-    "publicite",
-    "advertisement",
-    "tous droits",
-    "all rights",
-    "suivez-nous",
-    "follow us",
-    "mots-cles",
-    "articles similaires",
-    "les plus lus",
+    "lire aussi", "a lire aussi", "a lire", "lire la suite", "voir aussi", "sur le meme sujet", "read more",
+    "read also", "see also", "related", "more on this", "photo", "credit", "(photo", "©", "(c)", "copyright",
+    "commentaire", "comments", "abonnez", "subscribe", "newsletter", "publicite", "advertisement",
+    "tous droits", "all rights", "suivez-nous", "follow us", "mots-cles", "articles similaires", "les plus lus",
     "most read",
-)
+)  # fmt: skip
 _NAV = (
-    "partager",
-    "share",
-    "tags",
-    "ecouter",
-    "listen",
-    "regarder",
-    "watch",
-    "accueil",
-    "home",
-    "menu",
-    "rechercher",
-    "search",
-    "connexion",
-    "sign in",
-    "log in",
-    "s'inscrire",
-    "a la une",
-)
+    "partager", "share", "tags", "ecouter", "listen", "regarder", "watch", "accueil", "home", "menu",
+    "rechercher", "search", "connexion", "sign in", "log in", "s'inscrire", "a la une",
+)  # fmt: skip
 _PREFIX_LINE_CHARS = 160
 _SHORT_LINE_WORDS = 4
 _SHORT_LINE_CHARS = 40
+_MENU_ITEM_WORDS = 3
+_MENU_ITEM_CHARS = 28
+_MENU_MIN_ITEMS = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,29 +44,58 @@ class Boilerplate:
         return self.is_noise(start) or any(a <= start < b for a, b in self.labels)
 
 
+def _short_item(segment: str) -> bool:
+    stripped = segment.strip()
+    return (
+        0 < len(stripped) <= _MENU_ITEM_CHARS
+        and not stripped[0].islower()
+        and len(stripped.split()) <= _MENU_ITEM_WORDS
+        and "\n" not in stripped
+    )
+
+
+def menus(text: str) -> list[tuple[int, int]]:
+    """Runs of at least three short items joined by separators ("Accueil | Politique | Sports")."""
+    runs: list[tuple[int, int]] = []
+    for line in _LINE.finditer(text):
+        if _SEPARATOR.search(line.group()) is None:
+            continue
+        parts, position = [], line.start()
+        for piece in _SEPARATOR.split(line.group()):
+            parts.append((position, position + len(piece), _short_item(piece)))
+            position += len(piece)
+            separator = _SEPARATOR.match(text, position)
+            position = separator.end() if separator else position
+        run: list[tuple[int, int, bool]] = []
+        for part in [*parts, (0, 0, False)]:
+            if part[2]:
+                run.append(part)
+                continue
+            if len(run) >= _MENU_MIN_ITEMS:
+                runs.append((run[0][0], run[-1][1]))
+            run = []
+    return runs
+
+
 def _is_label(line: str) -> bool:
     short = len(line.split()) <= _SHORT_LINE_WORDS and len(line) < _SHORT_LINE_CHARS
     return short and line[-1] not in '.!?:;»"”'
 
 
 def find_boilerplate(text: str) -> Boilerplate:
-    """Find menus ("Accueil | Politique | Sports"), credit and related lines, and label-like short lines."""
-    noise = [m.span() for m in _MENU.finditer(text)]
+    """Find menus, credit and related-link lines, and label-like short lines."""
+    noise = menus(text)
     labels = []
     if "\n" in text:
         for line in _LINE.finditer(text):
             content = line.group().strip()
             if not content:
                 continue
-            folded = fold(content)
+            folded = fold(content[:24])
             if (folded.startswith(_PREFIXES) and len(content) <= _PREFIX_LINE_CHARS) or (
                 folded.startswith(_NAV) and len(content) < _SHORT_LINE_CHARS
             ):
                 noise.append(line.span())
-            elif (
-                len(content.split()) <= _SHORT_LINE_WORDS
-                and len(content) < _SHORT_LINE_CHARS
-                and content[-1] not in '.!?:;»"”'
-            ):
+            elif _is_label(content):
                 labels.append(line.span())
     return Boilerplate(tuple(noise), tuple(labels))

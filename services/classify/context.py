@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from services.classify.boilerplate import Boilerplate, find_boilerplate
+from services.classify.patterns import Patterns, Words
 from shared.models import TextField
 from shared.vocabulary.folding import DASHES, flatten, key
 
@@ -19,12 +20,6 @@ _TITLE_CASE_SHARE = 0.6
 def keys(phrases: tuple[str, ...]) -> tuple[str, ...]:
     """The padded match keys of ``phrases`` (``" coup d etat "``), for substring tests on a flat field."""
     return tuple(f" {k} " for k in (key(p) for p in phrases) if k)
-
-
-@lru_cache(maxsize=8_192)
-def word_keys(phrases: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
-    """The folded words of ``phrases``, for comparing with the words next to a hit."""
-    return tuple(tuple(k.split()) for k in (key(p) for p in phrases) if k)
 
 
 def strip_accents(text: str) -> str:
@@ -39,9 +34,11 @@ class Field:
 
     name: TextField
     text: str
+    patterns: Patterns
     flat: str = ""
     boilerplate: Boilerplate = field(default_factory=Boilerplate)
     title_case: bool = False
+    _context: dict[str, list[int]] | None = None
 
     def __post_init__(self) -> None:
         self.flat = f" {flatten(self.text)} "
@@ -60,22 +57,28 @@ class Field:
         """Up to ``count`` folded words right after offset ``end``."""
         return self.flat[end + 1 : end + 1 + 24 * count].split()[:count]
 
-    def preceded_by(self, start: int, phrases: tuple[tuple[str, ...], ...]) -> bool:
-        """Whether one of the phrases (as word tuples) ends right before ``start``."""
-        longest = max((len(p) for p in phrases), default=0)
-        before = tuple(self.words_before(start, longest))
+    def preceded_by(self, start: int, phrases: Words) -> bool:
+        """Whether one of the phrases (as word tuples, longest last) ends right before ``start``."""
+        if not phrases:
+            return False
+        before = tuple(self.words_before(start, len(phrases[-1])))
         return any(before[len(before) - len(p) :] == p for p in phrases if len(p) <= len(before))
 
-    def followed_by(self, end: int, phrases: tuple[tuple[str, ...], ...]) -> bool:
-        """Whether one of the phrases (as word tuples) starts right after ``end``."""
-        longest = max((len(p) for p in phrases), default=0)
-        after = tuple(self.words_after(end, longest))
+    def followed_by(self, end: int, phrases: Words) -> bool:
+        """Whether one of the phrases (as word tuples, longest last) starts right after ``end``."""
+        if not phrases:
+            return False
+        after = tuple(self.words_after(end, len(phrases[-1])))
         return any(after[: len(p)] == p for p in phrases)
 
-    def near(self, start: int, end: int, padded_keys: tuple[str, ...], radius: int) -> bool:
-        """Whether one of the padded keys occurs within ``radius`` characters of the span."""
-        window = self.flat[max(0, start + 1 - radius) : end + 1 + radius]
-        return any(k in window for k in padded_keys)
+    def near(self, start: int, end: int, padded_keys: frozenset[str], radius: int) -> bool:
+        """Whether one of the context phrases (padded keys) occurs within ``radius`` characters of the span."""
+        if self._context is None:
+            self._context = self.patterns.context_hits(self.flat)
+        for phrase_key in padded_keys & self._context.keys():
+            if any(start - radius <= at <= end + radius for at in self._context[phrase_key]):
+                return True
+        return False
 
     def hyphen_after(self, end: int) -> bool:
         """Whether a dash follows the span directly (russo-burkinabè)."""

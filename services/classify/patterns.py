@@ -7,6 +7,7 @@ word sequence: one pass over the text finds every candidate, no per-alias regex.
 
 from __future__ import annotations
 
+import dataclasses
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterator
@@ -43,9 +44,25 @@ def case_forms(phrase: str) -> frozenset[str] | None:
     return frozenset({_strip_accents(phrase).replace("’", "'")})
 
 
+Words = tuple[tuple[str, ...], ...]
+
+
+def phrase_words(phrases: tuple[str, ...]) -> Words:
+    """The folded words of each phrase, shortest first, for comparing with the words next to a hit."""
+    return tuple(sorted({tuple(k.split()) for k in (key(p) for p in phrases) if k}, key=len))
+
+
+def padded(phrases: tuple[str, ...]) -> frozenset[str]:
+    """The padded match keys of phrases, as the context automaton reports them."""
+    return frozenset(f" {k} " for k in (key(p) for p in phrases) if k)
+
+
 @dataclass(frozen=True, slots=True)
 class Target:
-    """What one automaton key stands for: an entry, in one role, maybe only in one language."""
+    """What one automaton key stands for: an entry, in one role, maybe only in one language.
+
+    The entry's and cue's context rules are kept here in matchable form, computed once.
+    """
 
     entry: Entry
     role: Role
@@ -53,6 +70,30 @@ class Target:
     cased: frozenset[str] | None = None
     lang: str | None = None
     cue: Cue | None = None
+    not_after: Words = ()
+    not_before: Words = ()
+    veto: frozenset[str] = frozenset()
+    confirm: frozenset[str] = frozenset()
+    veto_before: Words = ()
+    veto_after: Words = ()
+
+    @classmethod
+    def of(cls, entry: Entry, role: Role, phrase: str, lang: str | None = None, cue: Cue | None = None) -> Target:
+        """Build a target with its rules precomputed."""
+        return cls(
+            entry,
+            role,
+            phrase,
+            case_forms(phrase),
+            lang,
+            cue,
+            phrase_words(entry.not_after),
+            phrase_words(entry.not_before),
+            padded(cue.veto) if cue else frozenset(),
+            padded(cue.confirm) if cue else frozenset(),
+            phrase_words(cue.veto_before) if cue else (),
+            phrase_words(cue.veto_after) if cue else (),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,13 +114,13 @@ def _entry_targets(entry: Entry) -> Iterator[Target]:
         ("given", entry.given_names),
     ):
         for phrase in phrases:
-            yield Target(entry, role, phrase, case_forms(phrase))  # type: ignore[arg-type]
+            yield Target.of(entry, role, phrase)  # type: ignore[arg-type]
     for lang, phrases in entry.local.items():
         for phrase in phrases:
-            yield Target(entry, "alias", phrase, case_forms(phrase), lang=lang)
+            yield Target.of(entry, "alias", phrase, lang=lang)
     for cue in entry.cues:
         for phrase in cue.phrases:
-            yield Target(entry, "cue", phrase, case_forms(phrase), lang=cue.lang, cue=cue)
+            yield Target.of(entry, "cue", phrase, lang=cue.lang, cue=cue)
 
 
 def _add(targets: list[Target], new: Target) -> None:
@@ -88,7 +129,7 @@ def _add(targets: list[Target], new: Target) -> None:
         if (old.entry.id, old.role, old.lang, old.cue) == (new.entry.id, new.role, new.lang, new.cue):
             if old.cased is not None:
                 cased = None if new.cased is None else old.cased | new.cased
-                targets[i] = Target(old.entry, old.role, old.phrase, cased, old.lang, old.cue)
+                targets[i] = dataclasses.replace(old, cased=cased)
             return
     targets.append(new)
 
@@ -113,11 +154,32 @@ class Patterns:
             self.automaton.add_word(padded, (len(padded), tuple(targets)))
         self.automaton.make_automaton()
         self.keys = len(by_key)
+        self.topics = {e.id: e for e in vocabulary.entries.values() if e.kind == "topic"}
+        self.context = _context_automaton(vocabulary)
+
+    def context_hits(self, flat: str) -> dict[str, list[int]]:
+        """Where each veto or confirmation phrase occurs in ``flat``: padded key to original starts."""
+        found: dict[str, list[int]] = defaultdict(list)
+        for last, phrase_key in self.context.iter(flat):
+            found[phrase_key].append(last - len(phrase_key) + 1)
+        return found
 
     def find(self, flat: str) -> Iterator[Hit]:
         """Yield every key in ``flat`` (a padded, flattened field) with original offsets."""
         for last, (length, targets) in self.automaton.iter(flat):
             yield Hit(last - length + 1, last - 1, targets)
+
+
+def _context_automaton(vocabulary: Vocabulary) -> ahocorasick.Automaton:
+    automaton = ahocorasick.Automaton()
+    for entry in vocabulary.entries.values():
+        for cue in entry.cues:
+            for phrase_key in padded(cue.veto) | padded(cue.confirm):
+                automaton.add_word(phrase_key, phrase_key)
+    if len(automaton) == 0:
+        automaton.add_word(" \x00 ", " \x00 ")
+    automaton.make_automaton()
+    return automaton
 
 
 @lru_cache(maxsize=4)

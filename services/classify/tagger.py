@@ -30,12 +30,11 @@ def tag(article: Article, vocabulary: Vocabulary | None = None) -> Tags:
     vocab = vocabulary if vocabulary is not None else default_vocabulary()
     lang = article.lang or detect(article.title, article.text)
     patterns = compiled(vocab)
-    fields = [Field("title", article.title), Field("text", article.text[:MAX_SCAN_CHARS])]
+    fields = [Field("title", article.title, patterns), Field("text", article.text[:MAX_SCAN_CHARS], patterns)]
     hits = [(fld, hit) for fld in fields for hit in patterns.find(fld.flat)]
     found = resolve(fields, hits, primary(lang))
-    topics = {entry_id: entry for entry_id, entry in vocab.entries.items() if entry.kind == "topic"}
     return Tags(
         lang=lang,
         actors=actor_tags(found, len(fields[1].text)),
-        topics=topic_tags(hits, primary(lang), found, topics),
+        topics=topic_tags(hits, primary(lang), found, patterns.topics),
     )

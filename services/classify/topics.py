@@ -6,8 +6,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from services.classify.actors import MAX_MENTIONS, Found
-from services.classify.context import Field, keys, strip_accents, word_keys
+from services.classify.actors import Found
+from services.classify.context import Field, strip_accents
 from services.classify.patterns import Hit, Target
 from shared.models import Mention, TopicTag
 from shared.vocabulary import Cue, Entry
@@ -21,6 +21,8 @@ VETO_RADIUS = 60
 CONFIRM_RADIUS = 150
 ACTOR_RADIUS = 40
 PARENT_FACTOR = 0.8
+MAX_CUE_MENTIONS = 10
+"""Evidence kept per topic: the first cues are enough to show why, and keep payloads small."""
 _ACTOR_KINDS_CONFIRMING = frozenset({"country", "organisation", "person"})
 
 
@@ -43,18 +45,18 @@ def _actor_near(fld: Field, start: int, end: int, actors: Sequence[Found]) -> bo
     )
 
 
-def _vetoed(fld: Field, hit: Hit, cue: Cue) -> bool:
+def _vetoed(fld: Field, hit: Hit, target: Target) -> bool:
     return bool(
-        (cue.veto and fld.near(hit.start, hit.end, keys(cue.veto), VETO_RADIUS))
-        or (cue.veto_before and fld.followed_by(hit.end, word_keys(cue.veto_before)))
-        or (cue.veto_after and fld.preceded_by(hit.start, word_keys(cue.veto_after)))
+        (target.veto and fld.near(hit.start, hit.end, target.veto, VETO_RADIUS))
+        or (target.veto_before and fld.followed_by(hit.end, target.veto_before))
+        or (target.veto_after and fld.preceded_by(hit.start, target.veto_after))
     )
 
 
-def _confirmed(fld: Field, hit: Hit, cue: Cue, actors: Sequence[Found]) -> bool:
+def _confirmed(fld: Field, hit: Hit, target: Target, cue: Cue, actors: Sequence[Found]) -> bool:
     if not (cue.confirm or cue.confirm_actor):
         return True
-    return bool(cue.confirm and fld.near(hit.start, hit.end, keys(cue.confirm), CONFIRM_RADIUS)) or bool(
+    return bool(target.confirm and fld.near(hit.start, hit.end, target.confirm, CONFIRM_RADIUS)) or bool(
         cue.confirm_actor and _actor_near(fld, hit.start, hit.end, actors)
     )
 
@@ -66,9 +68,9 @@ def cue_holds(fld: Field, hit: Hit, target: Target, lang: str, actors: Sequence[
         return False
     if target.cased is not None and strip_accents(fld.text[hit.start : hit.end]) not in target.cased:
         return False
-    if fld.boilerplate.is_label(hit.start) or _vetoed(fld, hit, cue):
+    if fld.boilerplate.is_label(hit.start) or _vetoed(fld, hit, target):
         return False
-    return _confirmed(fld, hit, cue, actors)
+    return _confirmed(fld, hit, target, cue, actors)
 
 
 def _collect(hits: Iterable[tuple[Field, Hit]], lang: str, actors: Sequence[Found]) -> dict[str, Evidence]:
@@ -87,9 +89,11 @@ def _collect(hits: Iterable[tuple[Field, Hit]], lang: str, actors: Sequence[Foun
             item.seen[phrase] = repeat + 1
             factor = (TITLE_FACTOR if fld.name == "title" else 1.0) * (REPEAT_FACTOR if repeat else 1.0)
             item.total += target.cue.weight * factor
-            if len(item.mentions) < MAX_MENTIONS:
+            if len(item.mentions) < MAX_CUE_MENTIONS:
                 item.mentions.append(
-                    Mention(field=fld.name, start=hit.start, end=hit.end, text=fld.text[hit.start : hit.end])
+                    Mention.model_construct(
+                        field=fld.name, start=hit.start, end=hit.end, text=fld.text[hit.start : hit.end]
+                    )
                 )
     return evidence
 
@@ -108,7 +112,8 @@ def topic_tags(
                 scores[parent] = inherited
                 mentions.setdefault(parent, mentions[topic_id])
     tags = [
-        TopicTag(id=t, iptc=topics[t].iptc, score=round(s, 3), mentions=tuple(mentions[t])) for t, s in scores.items()
+        TopicTag.model_construct(id=t, iptc=topics[t].iptc, score=round(s, 3), mentions=tuple(mentions[t]))
+        for t, s in scores.items()
     ]
     tags.sort(key=lambda t: (-t.score, t.id))
     return tuple(tags)

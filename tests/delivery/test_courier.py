@@ -280,3 +280,26 @@ async def test_hostile_title_arrives_escaped(
         (text,) = telegram.texts
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text
         assert "<script>" not in text
+
+
+async def test_secrets_never_reach_logs_records_or_dead_letters(
+    rig_factory: RigFactory, telegram: FakeTelegram, caplog: pytest.LogCaptureFixture
+) -> None:
+    telegram.script = [telegram_error(502, "Bad Gateway"), telegram_error(401, "Unauthorized")]
+    rig = rig_factory(make_settings(telegram=telegram))
+    sub = await rig.subscribe(CHAT)
+    a = for_sub(rig, sub.id, CHAT)
+    with caplog.at_level("DEBUG"):
+        await rig.courier.accept(a)
+        await rig.drain()
+        rig.clock.advance(60)
+        await rig.drain()
+    (letter,) = await dead_letters(rig)
+    record = await rig.courier.ledger.load(a.id)
+    assert record is not None
+    assert "401" in record.reason
+    ours = [r.getMessage() for r in caplog.records if r.name.startswith("services.")]
+    assert any("502" in line for line in ours)
+    for text in [letter.reason, record.reason, letter.model_dump_json(), *ours]:
+        assert BOT_TOKEN not in text
+        assert BOT_TOKEN.split(":")[1] not in text

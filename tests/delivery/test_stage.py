@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+import pytest
 import redis.asyncio as aioredis
 
 from services.notify.handlers import alert_handler
@@ -24,7 +25,11 @@ MAILTO = "mailto:desk@example.test"
 
 
 async def test_alerts_from_the_stream_are_delivered_once(
-    redis: aioredis.Redis, redis_url: str, rig_factory: Callable[..., Rig], mail: tuple[MailSink, int]
+    redis: aioredis.Redis,
+    redis_url: str,
+    rig_factory: Callable[..., Rig],
+    mail: tuple[MailSink, int],
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     sink, port = mail
     rig = rig_factory(make_settings(port, poll_interval_s=0.05))
@@ -38,6 +43,7 @@ async def test_alerts_from_the_stream_are_delivered_once(
     )  # fmt: skip
     StageRunner(stage, broker, redis, CommonSettings(), consumer="tester").attach()
     await broker.start()
+    caplog.set_level("INFO", logger="services.notify.delivery")
     stop = asyncio.Event()
     poller = asyncio.create_task(rig.courier.run(stop))
     try:
@@ -59,3 +65,5 @@ async def test_alerts_from_the_stream_are_delivered_once(
         await poller
         await broker.stop()
     assert len(sink.messages) == 1
+    assert "delivery stopped: " in caplog.text
+    assert "sent=1" in caplog.text

@@ -27,12 +27,10 @@ from services.notify.delivery.settings import DeliverySettings
 from services.notify.delivery.targets import target_kind
 from services.notify.rules.subscriptions import Subscription
 from shared.errors import DeliveryError, PermanentError, TransientError
+from shared.metrics import count_alert
 from shared.models import Alert, utc_now
 
 logger = logging.getLogger(__name__)
-
-SEND_SLACK_S = 5.0
-"""Beyond the channel's own timeouts, the most one send may take (DNS, apprise's thread hand-off)."""
 
 
 class SubscriptionSource(Protocol):
@@ -59,6 +57,7 @@ class Courier:
     rng: Callable[[], float] = random.random
     _wake: asyncio.Event = field(default_factory=asyncio.Event)
     _locks: dict[str, asyncio.Lock] = field(default_factory=dict)
+    tally: dict[str, int] = field(default_factory=dict)
 
     @property
     def policy(self) -> timing.RetryPolicy:
@@ -86,12 +85,22 @@ class Courier:
         now = self.clock()
         if timing.is_stale(alert.tagged.article, now, self.settings.max_alert_age):
             logger.info("not alerting on an old article", extra=_extra(alert))
+            self._tally(None, "stale")
             return "stale"
         found = await self._target(alert)
         if found is None:
             logger.info("subscription gone, disabled or target removed; alert dropped", extra=_extra(alert))
+            self._tally(None, "dropped")
             return "dropped"
-        return await self._route(alert, found[0], await self.ledger.claim(alert, now), now)
+        outcome = await self._route(alert, found[0], await self.ledger.claim(alert, now), now)
+        self._tally(found[1], outcome)
+        return outcome
+
+    def _tally(self, target: str | None, outcome: str, count: int = 1) -> None:
+        kind = "none" if target is None else "email" if target_kind(target) == "email" else target.split(":", 1)[0]
+        for _ in range(count):
+            count_alert(kind.lower(), outcome)
+        self.tally[outcome] = self.tally.get(outcome, 0) + count
 
     async def _route(self, alert: Alert, sub: Subscription, claim: Claim, now: datetime) -> str:
         if claim.owner != alert.id:
@@ -131,6 +140,8 @@ class Courier:
                 for waiter in waiters:
                     waiter.cancel()
         await self.sender.close()
+        summary = " ".join(f"{k}={v}" for k, v in sorted(self.tally.items()))
+        logger.info("delivery stopped: %s", summary or "nothing happened")
 
     async def run_due(self) -> int:
         """Claim due jobs and run them concurrently; return how many were claimed."""
@@ -249,27 +260,21 @@ class Courier:
         first = await self.schedule.client.hget(key, "first_failure")
         return attempts, datetime.fromisoformat(first.decode() if isinstance(first, bytes) else str(first))
 
-    async def _send_bounded(self, sub: Subscription, target: str, alerts: list[Alert], now: datetime) -> None:
-        deadline = max(self.settings.smtp_timeout_s, self.settings.push_timeout_s) + SEND_SLACK_S
-        try:
-            async with asyncio.timeout(deadline):
-                await self.sender.send(sub, target, alerts, now)
-        except TimeoutError as e:
-            raise AmbiguousError(f"send: no outcome within {deadline:g}s; it may have arrived") from e
-
     async def _attempt(self, sub: Subscription, target: str, alerts: list[Alert]) -> DeliveryError | None:
         now, ids = self.clock(), [a.id for a in alerts]
         await self.ledger.set_status(ids, "sending", now)
         try:
-            await self._send_bounded(sub, target, alerts, now)
+            await self.sender.send(sub, target, alerts, now)
         except DeliveryError as e:
             ambiguous = isinstance(e, AmbiguousError)
             level = logging.WARNING if ambiguous else logging.INFO
             logger.log(level, "delivery failed%s: %s", " (ambiguous)" * ambiguous, e, extra=_extra(alerts[0]))
+            self._tally(target, "ambiguous" if ambiguous else "failed", len(alerts))
             return e
         if target_kind(target) == "push":
             await self.schedule.note_sent(alerts[0].channel, now)
         await self.ledger.set_status(ids, "sent", self.clock(), reason="")
+        self._tally(target, "sent", len(alerts))
         logger.info("delivered %d alert(s)", len(alerts), extra=_extra(alerts[0]))
         return None
 
@@ -290,4 +295,5 @@ class Courier:
             await self.schedule.bury(alert, reason, attempts, now)
             logger.warning("dead-lettered: %s", reason, extra=_extra(alert))
         await self.ledger.set_status(ids, "dead", now, reason=reason, attempts=attempts)
+        self._tally(None, "dead", len(alerts))
         return True

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from services.notify.delivery import render
+from services.notify.delivery.failure import AmbiguousError
 from services.notify.delivery.push import Pusher
 from services.notify.delivery.settings import DeliverySettings
 from services.notify.delivery.smtp import Mailer
@@ -15,6 +17,9 @@ from services.notify.delivery.tokens import unsubscribe_url
 from services.notify.rules.subscriptions import Subscription
 from shared.errors import InputError, PermanentError
 from shared.models import Alert
+
+SEND_SLACK_S = 5.0
+"""Beyond the channel's own timeouts, the most one send may take (DNS, apprise's thread hand-off)."""
 
 
 def message_key(alerts: list[Alert]) -> str:
@@ -38,7 +43,15 @@ class Sender:
         return unsubscribe_url(self.settings.public_url, secret.get_secret_value() if secret else None, sub.id)
 
     async def send(self, sub: Subscription, target: str, alerts: list[Alert], now: datetime) -> None:
-        """Deliver ``alerts`` as one message to ``target`` on behalf of ``sub``."""
+        """Deliver ``alerts`` as one message to ``target``, within a hard deadline (else AmbiguousError)."""
+        deadline = max(self.settings.smtp_timeout_s, self.settings.push_timeout_s) + SEND_SLACK_S
+        try:
+            async with asyncio.timeout(deadline):
+                await self._send(sub, target, alerts, now)
+        except TimeoutError as e:
+            raise AmbiguousError(f"send: no outcome within {deadline:g}s; it may have arrived") from e
+
+    async def _send(self, sub: Subscription, target: str, alerts: list[Alert], now: datetime) -> None:
         zone = ZoneInfo(sub.timezone)
         if target_kind(target) == "email":
             try:
