@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from services.notify.rules.facts import facts_of
+from services.notify.rules.matcher import holds
 from services.notify.rules.query import compile_query
-from services.notify.web.preview import backtest
+from services.notify.web.preview import affiliations, backtest, could_match, cover
 from shared.vocabulary import default_vocabulary
 from tests.web.articles import corpus
 
@@ -34,3 +36,50 @@ def test_a_negation_removes_matches_and_a_bad_rule_matches_nothing_it_should_not
     assert with_russia.matched == 2
     assert without_niger.matched == 1
     assert "Moscow" in without_niger.hits[0].tagged.article.title
+
+
+QUERIES = [
+    "AES summit",
+    "Russia -Niger",
+    "orpaillage",
+    "permis OR passeport",
+    '"force conjointe"',
+    "lang:fr Mali",
+    "source:wire.example",
+    "Moscou",
+    "journaux",
+    "ministre",
+]
+
+
+def test_the_quick_filter_never_drops_a_match() -> None:
+    vocabulary = default_vocabulary()
+    table = affiliations(vocabulary)
+    articles = corpus(NOW)
+    checked = 0
+    for text in QUERIES:
+        query = compile_query(text, vocabulary)
+        keys = cover(query.root)
+        assert keys is not None
+        for tagged in articles:
+            if holds(query.root, facts_of(tagged, table)):
+                checked += 1
+                assert could_match(keys, tagged, table), (text, tagged.article.title)
+    assert checked >= 15
+
+
+def test_the_quick_filter_skips_articles_that_cannot_match() -> None:
+    vocabulary = default_vocabulary()
+    table = affiliations(vocabulary)
+    keys = cover(compile_query("orpaillage", vocabulary).root)
+    assert keys is not None
+    assert [could_match(keys, t, table) for t in corpus(NOW)].count(True) == 1
+
+
+def test_a_preview_stops_when_its_budget_is_spent_and_says_how_far_it_got() -> None:
+    vocabulary = default_vocabulary()
+    ticks = iter(range(1_000))
+    articles = corpus(NOW) * 40
+    result = backtest(compile_query("Mali", vocabulary), articles, vocabulary, budget_s=0.5, clock=lambda: next(ticks))
+    assert result.scanned == 64
+    assert result.scanned < len(articles)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from datetime import timedelta
 from typing import Any
@@ -63,8 +64,10 @@ async def _backtest(request: Request, query: str) -> Backtest | None:
         compiled = compile_query(query, vocabulary)
     except QueryError:
         return None
-    articles = await latest_tagged(request.app.state.runtime.client, web_settings(request).backtest_articles)
-    return backtest(compiled, articles, vocabulary)
+    settings = web_settings(request)
+    articles = await latest_tagged(request.app.state.runtime.client, settings.backtest_articles)
+    # off the event loop: the HTTP server shares it with the notify stages
+    return await asyncio.to_thread(backtest, compiled, articles, vocabulary, settings.preview_budget_s)
 
 
 def _editor(

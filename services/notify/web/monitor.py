@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
@@ -11,14 +12,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from services.ingest.feeds import FeedState, FeedStore, new_feed
 from services.notify.delivery.settings import DeliverySettings
-from services.notify.rules.facts import facts_of
-from services.notify.rules.matcher import explain, holds
 from services.notify.rules.query import compile_query
 from services.notify.web import activity
 from services.notify.web.editor import checked_form, store_of, web_settings
 from services.notify.web.forms import field
 from services.notify.web.masking import mask_target
-from services.notify.web.preview import Hit, affiliations, hit
+from services.notify.web.preview import latest_matching
 from services.notify.web.render import page
 from services.notify.web.shelf import latest_tagged
 from services.notify.web.trial import send_test_alert
@@ -124,18 +123,13 @@ async def articles_page(request: Request, q: str = "") -> HTMLResponse:
     vocabulary = default_vocabulary()
     articles = await latest_tagged(request.app.state.runtime.client, settings.backtest_articles)
     problem = ""
-    hits: list[Hit] = []
     try:
         query = compile_query(q, vocabulary) if q.strip() else None
     except QueryError as e:
         query, problem = None, f"{e.column}: {e.message}"
-    table = affiliations(vocabulary)
-    for tagged in articles:
-        if len(hits) >= settings.articles_shown:
-            break
-        if query is None and problem:
-            break
-        facts = facts_of(tagged, table)
-        if query is None or holds(query.root, facts):
-            hits.append(hit(tagged, tuple(explain(query.root, facts)) if query else ()))
+    hits = (
+        []
+        if problem
+        else await asyncio.to_thread(latest_matching, query, articles, vocabulary, settings.articles_shown)
+    )
     return page(request, "articles.html.j2", hits=hits, q=q, problem=problem, scanned=len(articles))

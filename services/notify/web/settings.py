@@ -21,6 +21,8 @@ class WebSettings(BaseSettings):
     session_max_age_s: int = Field(default=12 * 3_600, ge=60)
     articles_shown: int = Field(default=100, ge=1, le=1_000)
     backtest_articles: int = Field(default=5_000, ge=10, le=100_000)
+    preview_budget_s: float = Field(default=3.0, gt=0)
+    """CPU time a preview may spend; it then reports how many articles it scanned."""
 
     @property
     def token(self) -> str | None:
