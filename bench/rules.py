@@ -1,0 +1,169 @@
+"""Benchmark of the rule index: compile time and per-article matching cost at 1k, 10k and 100k rules.
+
+Workload (issue 4): ~3,000 actor, topic and keyword ids whose popularity follows a Zipf
+law of exponent 0.8, both in rules and in articles; each rule has 2 to 4 AND groups,
+some groups are ORs of two terms, some rules exclude a term. The baseline is a linear
+scan that evaluates every rule, measured on the same articles in the same run.
+"""
+
+from __future__ import annotations
+
+import random
+import statistics
+import time
+from collections.abc import Sequence
+
+from services.notify.rules.facts import Affiliations, Facts, facts_of
+from services.notify.rules.index import RuleIndex
+from services.notify.rules.query import compile_query
+from shared.models import ActorTag, Article, Mention, TaggedArticle, TopicTag
+from shared.vocabulary import Vocabulary, default_vocabulary
+
+ID_COUNT = 3_000
+ZIPF_S = 0.8
+IDS_PER_ARTICLE = 30
+ARTICLES = 200
+SCAN_ARTICLES = 40
+SIZES = (1_000, 10_000, 100_000)
+SEED = 4
+_SYLLABLES = ("ba", "do", "ki", "lu", "me", "no", "pa", "ri", "so", "tu", "va", "ze", "mor", "tal", "gen", "fir")
+_FILLER = [
+    "le",
+    "la",
+    "les",
+    "des",
+    "une",
+    "avec",
+    "pour",
+    "dans",
+    "sur",
+    "après",
+    "selon",
+    "the",
+    "of",
+    "and",
+    "with",
+    "from",
+    "after",
+    "their",
+    "about",
+]
+
+
+def id_space(vocabulary: Vocabulary, rng: random.Random) -> list[tuple[str, str]]:
+    """Return ~3,000 (kind, id) pairs, in popularity order: vocabulary actors and topics, then keywords."""
+    entries = sorted(vocabulary.entries.values(), key=lambda e: e.id)
+    topics = [("topic", e.id) for e in entries if e.kind == "topic"]
+    actors = [("actor", e.id) for e in entries if e.kind != "topic"][:1_000]
+    words: set[str] = set()
+    while len(words) < ID_COUNT - len(topics) - len(actors):
+        word = "".join(rng.choice(_SYLLABLES) for _ in range(3))
+        if not vocabulary.resolve(word):
+            words.add(word)
+    space = topics + actors + [("word", w) for w in sorted(words)]
+    rng.shuffle(space)
+    return space
+
+
+def zipf_weights(n: int) -> list[float]:
+    """Return Zipf(0.8) weights for ranks 1..n."""
+    return [1 / (rank**ZIPF_S) for rank in range(1, n + 1)]
+
+
+def make_rules(space: Sequence[tuple[str, str]], weights: Sequence[float], n: int, rng: random.Random) -> list[str]:
+    """Return ``n`` queries with 2 to 4 AND groups, some ORs and some NOTs."""
+    rules = []
+    for _ in range(n):
+        picks = rng.choices(space, weights, k=9)
+        groups = []
+        for g in range(rng.randint(2, 4)):
+            kind, ref = picks[g]
+            term = f"{kind}:{ref}"
+            if rng.random() < 0.2:
+                other_kind, other = picks[4 + g]
+                term = f"({term} OR {other_kind}:{other})"
+            groups.append(term)
+        if rng.random() < 0.25:
+            kind, ref = picks[8]
+            groups.append(f"-{kind}:{ref}")
+        rules.append(" ".join(groups))
+    return rules
+
+
+def make_article(
+    space: Sequence[tuple[str, str]], weights: Sequence[float], i: int, rng: random.Random
+) -> TaggedArticle:
+    """Return one synthetic tagged article showing ~40 ids drawn from the same popularity law."""
+    picks = set(rng.choices(space, weights, k=IDS_PER_ARTICLE))
+    words = [ref for kind, ref in picks if kind == "word"]
+    body = " ".join(rng.choice(_FILLER) + " " + w for w in words) + " " + " ".join(rng.choices(_FILLER, k=200))
+    mention = Mention(field="text", start=0, end=2, text=body[:2])
+    actors = tuple(
+        ActorTag(id=ref, name=ref, kind="country", salience=0.5, mentions=(mention,))
+        for kind, ref in sorted(picks)
+        if kind == "actor"
+    )
+    topics = tuple(TopicTag(id=ref, score=0.5) for kind, ref in sorted(picks) if kind == "topic")
+    article = Article(id=f"{i:016x}", title=f"Article {i}", text=body, source="example.com", lang="fr")
+    return TaggedArticle(article=article, lang=rng.choice(("fr", "en")), actors=actors, topics=topics, story=f"s{i}")
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """Return the ``q`` quantile (0..1) of ``values``."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def run_size(queries: list[str], vocabulary: Vocabulary, facts: list[Facts]) -> dict[str, float]:
+    """Compile ``queries`` into an index, then time indexed matching against a linear scan."""
+    started = time.perf_counter()
+    index = RuleIndex()
+    index.build((str(i), compile_query(q, vocabulary)) for i, q in enumerate(queries))
+    compile_s = time.perf_counter() - started
+    indexed, candidates = [], []
+    for f in facts:
+        t0 = time.perf_counter()
+        index.match(f)
+        indexed.append(time.perf_counter() - t0)
+        candidates.append(index.last_candidates)
+    scanned = []
+    for f in facts[:SCAN_ARTICLES]:
+        t0 = time.perf_counter()
+        expected = index.scan(f)
+        scanned.append(time.perf_counter() - t0)
+        if index.match(f) != expected:
+            raise AssertionError("index and linear scan disagree")
+    return {
+        "compile_s": compile_s,
+        "median_ms": statistics.median(indexed) * 1e3,
+        "p99_ms": percentile(indexed, 0.99) * 1e3,
+        "candidates": statistics.mean(candidates),
+        "scan_median_ms": statistics.median(scanned) * 1e3,
+        "speedup": statistics.median(scanned) / statistics.median(indexed[:SCAN_ARTICLES]),
+    }
+
+
+def main() -> None:
+    """Print the benchmark table."""
+    rng = random.Random(SEED)
+    vocabulary = default_vocabulary()
+    affiliations = Affiliations(vocabulary)
+    space = id_space(vocabulary, rng)
+    weights = zipf_weights(len(space))
+    articles = [make_article(space, weights, i, rng) for i in range(ARTICLES)]
+    t0 = time.perf_counter()
+    facts = [facts_of(a, affiliations) for a in articles]
+    facts_ms = (time.perf_counter() - t0) / len(articles) * 1e3
+    print(f"rules: {len(space)} ids, Zipf {ZIPF_S}, {ARTICLES} articles of ~{IDS_PER_ARTICLE} ids")
+    print(f"rules: article facts (tokens, stems, affiliations) {facts_ms:.2f} ms per article")
+    print("rules:   rules  compile_s  median_ms  p99_ms  candidates  scan_median_ms  speedup")
+    for size in SIZES:
+        r = run_size(make_rules(space, weights, size, rng), vocabulary, facts)
+        print(
+            f"rules: {size:>7}  {r['compile_s']:9.2f}  {r['median_ms']:9.3f}  {r['p99_ms']:6.3f}"
+            f"  {r['candidates']:10.0f}  {r['scan_median_ms']:14.2f}  {r['speedup']:6.1f}x"
+        )
+
+
+if __name__ == "__main__":
+    main()

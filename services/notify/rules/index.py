@@ -1,0 +1,214 @@
+"""The rule index: which rules an article could match, found without evaluating the others.
+
+Every rule is posted under the keys of one required term, the rarest it has (its
+*primary* keys), together with a second required term (its *second* key set). An
+article looks up the postings of each key it shows, keeps the rules whose second set
+it also shows, and only those candidates are evaluated. Rarity is estimated by how
+many rules use a key: popular terms are popular in articles too.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from services.notify.rules.facts import Facts
+from services.notify.rules.matcher import holds
+from services.notify.rules.query import Node, Not, Or, Query, Term
+
+BROAD_KEY_WEIGHT = 1_000_000.0
+"""Weight of a language key: half of all articles show ``l:en``, no rule should hang on it."""
+ANY: frozenset[str] = frozenset()
+"""The second set of a rule with a single required term: nothing more to check."""
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """A rule flattened to key sets: each ``required`` set meets the article's keys, ``forbidden`` none."""
+
+    required: tuple[frozenset[str], ...]
+    forbidden: frozenset[str]
+
+    def holds(self, keys: frozenset[str]) -> bool:
+        """Evaluate the flattened rule on an article's keys."""
+        return keys.isdisjoint(self.forbidden) and all(not keys.isdisjoint(c) for c in self.required)
+
+    def rest_holds(self, keys: frozenset[str]) -> bool:
+        """Evaluate what the index did not already check: required sets past the second, exclusions."""
+        if self.forbidden and not keys.isdisjoint(self.forbidden):
+            return False
+        return all(not keys.isdisjoint(c) for c in self.required[2:]) if len(self.required) > 2 else True
+
+
+def _keyset(node: Node) -> frozenset[str] | None:
+    if isinstance(node, Term):
+        return node.keyset if node.kind != "phrase" else None
+    if isinstance(node, Or):
+        sets = [_keyset(c) for c in node.children]
+        return None if None in sets else frozenset().union(*(s for s in sets if s is not None))
+    return None
+
+
+def plan(node: Node) -> Plan | None:
+    """Flatten an AND of (ORs of) key terms and their negations; None when a rule needs its tree."""
+    required: list[frozenset[str]] = []
+    forbidden: set[str] = set()
+    for child in node.children if not isinstance(node, Term | Not | Or) else (node,):
+        keys = _keyset(child.child if isinstance(child, Not) else child)
+        if keys is None:
+            return None
+        if isinstance(child, Not):
+            forbidden |= keys
+        else:
+            required.append(keys)
+    return Plan(tuple(required), frozenset(forbidden)) if required else None
+
+
+def cover(node: Node, weigh: Weigh) -> tuple[float, frozenset[str]] | None:
+    """Pick keys, one of which every article matching ``node`` shows, cheapest by ``weigh``.
+
+    Returns None for a part that can hold by negation alone (it has no cover).
+    """
+    if isinstance(node, Term):
+        return weigh(node.keyset), node.keyset
+    if isinstance(node, Not):
+        return None
+    covers = [cover(child, weigh) for child in node.children]
+    if isinstance(node, Or):
+        if any(c is None for c in covers):
+            return None
+        picked = [c for c in covers if c is not None]
+        return sum(c[0] for c in picked), frozenset().union(*(c[1] for c in picked))
+    found = [c for c in covers if c is not None]
+    return min(found, key=lambda c: c[0]) if found else None
+
+
+def key_weight(key: str, rules_using: int) -> float:
+    """Weigh one key by the rules using it; a keyword's per-language keys share its weight."""
+    if key.startswith("l:"):
+        return BROAD_KEY_WEIGHT + rules_using
+    if key.startswith("k:"):
+        return rules_using / 2 if not key.startswith("k:*:") else 0.0
+    return float(rules_using)
+
+
+class Weigh:
+    """Estimate how many articles show any key of a set, from how many rules use each key."""
+
+    def __init__(self) -> None:
+        self.rules_using: Counter[str] = Counter()
+        self._sets: dict[frozenset[str], float] = {}
+
+    def __call__(self, keys: frozenset[str]) -> float:
+        """Weigh a key set: the sum of its keys' weights (remembered until counts change)."""
+        weight = self._sets.get(keys)
+        if weight is None:
+            rules_using = self.rules_using
+            weight = self._sets[keys] = sum(key_weight(k, rules_using[k]) for k in keys)
+        return weight
+
+    def count(self, keys: Iterable[str], by: int = 1) -> None:
+        """Count (or, with ``by=-1``, uncount) one rule's keys."""
+        rules_using = self.rules_using
+        for key in keys:
+            rules_using[key] += by
+        self._sets.clear()
+
+
+class RuleIndex:
+    """Compiled rules posted under their rarest required terms; candidates are evaluated, others never."""
+
+    def __init__(self) -> None:
+        self.rules: dict[str, Query] = {}
+        self._postings: dict[str, dict[frozenset[str], set[str]]] = {}
+        self._posted: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
+        self._plans: dict[str, Plan | None] = {}
+        self._weigh = Weigh()
+        self.last_candidates = 0
+
+    def __len__(self) -> int:
+        return len(self.rules)
+
+    def __contains__(self, rule_id: object) -> bool:
+        return rule_id in self.rules
+
+    def build(self, rules: Iterable[tuple[str, Query]]) -> None:
+        """Replace every rule at once; key popularity is counted over the whole set first."""
+        self.rules = dict(rules)
+        self._postings, self._posted, self._plans = {}, {}, {}
+        self._weigh = Weigh()
+        counts = self._weigh.rules_using
+        for query in self.rules.values():
+            counts.update(frozenset().union(*(t.keyset for t in query.terms)))
+        for rule_id, query in self.rules.items():
+            self._post(rule_id, query)
+
+    def add(self, rule_id: str, query: Query) -> None:
+        """Add or replace one rule."""
+        self.remove(rule_id)
+        self.rules[rule_id] = query
+        self._weigh.count(frozenset().union(*(t.keyset for t in query.terms)))
+        self._post(rule_id, query)
+
+    def remove(self, rule_id: str) -> None:
+        """Forget one rule (nothing happens if it is unknown)."""
+        query = self.rules.pop(rule_id, None)
+        if query is None:
+            return
+        self._weigh.count(frozenset().union(*(t.keyset for t in query.terms)), by=-1)
+        self._plans.pop(rule_id, None)
+        primary, second = self._posted.pop(rule_id)
+        for key in primary:
+            level = self._postings[key]
+            level[second].discard(rule_id)
+            if not level[second]:
+                del level[second]
+            if not level:
+                del self._postings[key]
+
+    def _post(self, rule_id: str, query: Query) -> None:
+        flat = plan(query.root)
+        if flat is not None:
+            ordered = sorted(flat.required, key=self._weigh)
+            flat = Plan(tuple(ordered), flat.forbidden)
+            primary, second = ordered[0], (ordered[1] if len(ordered) > 1 else ANY)
+        else:
+            found = cover(query.root, self._weigh)
+            if found is None:
+                raise ValueError(f"rule {rule_id} can match by negation alone and cannot be indexed")
+            primary, second = found[1], ANY
+        self._plans[rule_id] = flat
+        self._posted[rule_id] = (primary, second)
+        for key in primary:
+            self._postings.setdefault(key, {}).setdefault(second, set()).add(rule_id)
+
+    def candidates(self, facts: Facts) -> set[str]:
+        """Return the ids of rules whose primary and second terms the article both shows."""
+        keys = facts.keys
+        postings = self._postings
+        found: set[str] = set()
+        for key in keys:
+            level = postings.get(key)
+            if level is None:
+                continue
+            for second, rule_ids in level.items():
+                if not second or not keys.isdisjoint(second):
+                    found |= rule_ids
+        return found
+
+    def match(self, facts: Facts) -> list[str]:
+        """Return the ids of the rules that hold for the article, evaluating only candidates."""
+        candidates = self.candidates(facts)
+        self.last_candidates = len(candidates)
+        rules, plans, keys = self.rules, self._plans, facts.keys
+        matched = []
+        for rule_id in candidates:
+            flat = plans[rule_id]
+            if flat.rest_holds(keys) if flat is not None else holds(rules[rule_id].root, facts):
+                matched.append(rule_id)
+        return sorted(matched)
+
+    def scan(self, facts: Facts) -> list[str]:
+        """Return the ids of the rules that hold, evaluating every rule's tree (the baseline)."""
+        return sorted(rule_id for rule_id, query in self.rules.items() if holds(query.root, facts))
