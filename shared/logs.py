@@ -20,6 +20,7 @@ _SECRET_PATTERNS = (
     re.compile(r"(?P<keep>[a-z][a-z0-9+.-]*://)(?P<secret>[^\s/@]+@)", re.IGNORECASE),
     re.compile(r"(?P<keep>tgram://)(?P<secret>[^\s/]+)", re.IGNORECASE),
     re.compile(r"(?P<keep>/bot)(?P<secret>\d+:[A-Za-z0-9_-]+)"),
+    re.compile(r"(?P<keep>\b)(?P<secret>\d{6,12}:[A-Za-z0-9_-]{30,})"),  # a bare Telegram bot token
     re.compile(r"(?P<keep>(?:password|token|secret)[\"']?\s*[=:]\s*[\"']?)(?P<secret>[^\s\"',&]+)", re.IGNORECASE),
     # chat URLs whose path is the credential: apprise schemes (slack://, discord://, ...), webhook hosts
     re.compile(
