@@ -13,6 +13,8 @@ LANGUAGES = ("fr", "en", "es", "pt", "de", "it", "nl", "ar", "ru", "tr", "pl", "
 """Languages the detector may answer: French and English first, then those the vocabulary has CLDR names for."""
 SAMPLE_CHARS = 400
 MIN_CONFIDENCE = 0.5
+MIN_STOP_SHARE = 0.2
+"""French or English prose has at least one stop word in five words; Spanish sharing "de" does not."""
 
 _STOP = {
     "fr": frozenset(
@@ -154,12 +156,13 @@ def _identifier() -> Any:
 def stop_word_vote(sample: str) -> str | None:
     """French or English when their stop words clearly outnumber the other's, else None."""
     counts = dict.fromkeys(_STOP, 0)
-    for word in _WORD.findall(fold(sample)):
+    found = _WORD.findall(fold(sample))
+    for word in found:
         for lang, stop in _STOP.items():
             if word in stop:
                 counts[lang] += 1
     (best, top), (_, second) = sorted(counts.items(), key=lambda kv: -kv[1])
-    if top >= 2 and top >= 2 * second + 1:
+    if top >= 2 and top >= 2 * second + 1 and top >= MIN_STOP_SHARE * len(found):
         return best
     return None
 

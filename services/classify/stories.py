@@ -77,3 +77,31 @@ class StoryStore:
         if result != article.id:
             logger.debug("article joins story %s", result, extra={"article_id": article.id})
         return result
+
+
+class LocalStories:
+    """The same grouping in memory, for offline tagging of one batch (``newsalert tag``)."""
+
+    def __init__(self) -> None:
+        self._bands: dict[str, str] = {}
+        self._signatures: dict[str, tuple[int, ...]] = {}
+        self._stories: dict[str, str] = {}
+
+    def assign(self, article: Article) -> str:
+        """Return the story id of ``article`` among the articles seen so far."""
+        if article.id in self._stories:
+            return self._stories[article.id]
+        sig = signature(features(article))
+        if not sig:
+            return article.id
+        story, best = article.id, -1
+        need = int(SIMILARITY_THRESHOLD * HASHES + 0.999)
+        keys = bands(sig)
+        for member in dict.fromkeys(m for m in (self._bands.get(k) for k in keys) if m is not None):
+            same = sum(1 for a, b in zip(sig, self._signatures[member], strict=True) if a == b)
+            if same >= need and same > best:
+                story, best = self._stories[member], same
+        self._stories[article.id] = story
+        self._signatures[article.id] = sig
+        self._bands.update(dict.fromkeys(keys, article.id))
+        return story

@@ -1,0 +1,59 @@
+"""Language detection on short news titles, where detectors are weakest."""
+
+from __future__ import annotations
+
+from services.classify.language import detect, primary
+from tests.classify.corpus import load
+
+EXTRA_TITLES = {
+    "fr": [
+        "Tinubu reçoit Tiani à Abuja",
+        "Goïta limoge son Premier ministre",
+        "Niamey : les prix flambent",
+        "Bamako sous couvre-feu",
+        "Le FMI débloque 120 millions",
+        "Burkina : Traoré reçoit Lavrov",
+        "Accord gazier entre Dakar et Nouakchott",
+        "Grève des enseignants au Bénin",
+    ],
+    "en": [
+        "Tinubu meets Tiani in Abuja",
+        "Goita sacks his prime minister",
+        "Niamey prices soar",
+        "Curfew imposed in Bamako",
+        "IMF releases $120 million",
+        "Niger junta expels French envoy",
+        "Gas deal between Dakar and Nouakchott",
+        "Teachers strike in Benin",
+    ],
+}
+
+
+def test_titles_alone_are_mostly_recognised() -> None:
+    cases = [(lang, item.article.title) for lang in ("fr", "en") for item in load(lang)]
+    cases += [(lang, title) for lang, titles in EXTRA_TITLES.items() for title in titles]
+    right = sum(1 for lang, title in cases if detect(title, "") == lang)
+    wrong = [(lang, title, detect(title, "")) for lang, title in cases if detect(title, "") != lang]
+    assert right / len(cases) >= 0.85, wrong
+
+
+def test_title_and_lead_are_always_recognised() -> None:
+    for lang in ("fr", "en"):
+        for item in load(lang):
+            assert detect(item.article.title, item.article.text) == lang
+
+
+def test_other_languages_are_named() -> None:
+    assert detect("El presidente de Malí viaja a Moscú", "El gobierno de transición anunció el viaje.") == "es"
+    assert detect("Der Präsident von Mali reist nach Moskau", "Die Regierung kündigte die Reise an.") == "de"
+
+
+def test_no_words_is_undetermined() -> None:
+    assert detect("", "") == "und"
+    assert detect("12 345", "!!!") == "und"
+
+
+def test_primary_subtag() -> None:
+    assert primary("fr-FR") == "fr"
+    assert primary("EN_gb") == "en"
+    assert primary(None) == "und"

@@ -1,0 +1,13 @@
+"""Fixtures of the vocabulary tests."""
+
+from __future__ import annotations
+
+import pytest
+
+from shared.vocabulary import Vocabulary, load_vocabulary
+
+
+@pytest.fixture(scope="session")
+def vocabulary() -> Vocabulary:
+    """The built-in vocabulary."""
+    return load_vocabulary()

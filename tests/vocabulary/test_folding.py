@@ -1,0 +1,54 @@
+"""Folding and tokens: what the tagger and the rule compiler agree a word is."""
+
+from __future__ import annotations
+
+import pytest
+
+from shared.vocabulary import fold, tokens
+from shared.vocabulary.folding import flatten, key, words
+
+
+@pytest.mark.parametrize(
+    ("text", "folded"),
+    [
+        ("Côte d’Ivoire", "cote d'ivoire"),
+        ("BURKINABÈ", "burkinabe"),
+        ("russo‑burkinabè", "russo-burkinabe"),
+        ("Sergueï — Lavrov", "serguei - lavrov"),
+        ("İstanbul", "istanbul"),
+        ("Goïta", "goita"),
+    ],
+)
+def test_fold_lowercases_strips_accents_and_normalises_punctuation(text: str, folded: str) -> None:
+    assert fold(text) == folded
+
+
+@pytest.mark.parametrize("text", ["Côte d’Ivoire", "l'AES — Niamey\u00a0!", "Œuvre « française »", "مالي"])
+def test_flatten_keeps_every_offset(text: str) -> None:
+    assert len(flatten(text)) == len(text)
+
+
+def test_tokens_drop_french_elision_and_english_possessive() -> None:
+    found = tokens("l’AES, d'Abuja, qu’Abidjan et Russia's")
+    assert [t.folded for t in found] == ["aes", "abuja", "abidjan", "et", "russia"]
+
+
+def test_token_offsets_point_into_the_original_string() -> None:
+    text = "Le sommet de l’AES à Niamey"
+    for token in tokens(text):
+        assert fold(text[token.start : token.end]) == token.folded
+
+
+def test_tokens_split_compounds_and_mark_the_hyphen() -> None:
+    found = tokens("russo-burkinabè")
+    assert [(t.folded, t.hyphen_after) for t in found] == [("russo", True), ("burkinabe", False)]
+
+
+def test_words_and_keys_agree_on_apostrophes_and_dashes() -> None:
+    assert words("Côte-d’Ivoire") == words("Côte d'Ivoire") == ("cote", "ivoire")
+    assert key("Côte-d’Ivoire") == key("cote d'ivoire") == "cote d ivoire"
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\x00\x01\ufffd", "’’’---"])
+def test_tokens_of_empty_or_garbage_text_are_empty(text: str) -> None:
+    assert tokens(text) == []
