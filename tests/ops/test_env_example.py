@@ -98,3 +98,15 @@ def test_compose_passes_env_example_to_every_app_service():
     services = load()["services"]
     for name in ("ingest", "classify", "notify"):
         assert services[name]["env_file"] == [".env"], name
+
+
+def test_the_defaults_shown_are_the_real_defaults(monkeypatch: pytest.MonkeyPatch):
+    shown = {name: value for _, name, value, commented in env_lines() if commented and value}
+    examples_not_defaults = {"NEWSALERT_REDIS_URL", "NEWSALERT_DATA_DIR"}
+    for cls in settings_classes():
+        for var, field in env_names(cls).items():
+            if var not in shown or var in examples_not_defaults:
+                continue
+            monkeypatch.setenv(var, shown[var])
+            assert getattr(cls(), field) == cls.model_fields[field].get_default(call_default_factory=True), var
+            monkeypatch.delenv(var)
