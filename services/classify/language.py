@@ -12,7 +12,7 @@ UNDETERMINED = "und"
 LANGUAGES = ("fr", "en", "es", "pt", "de", "it", "nl", "ar", "ru", "tr", "pl", "sw", "zh", "ja")
 """Languages the detector may answer: French and English first, then those the vocabulary has CLDR names for."""
 SAMPLE_CHARS = 400
-MIN_CONFIDENCE = 0.5
+MIN_CONFIDENCE = 0.2
 MIN_STOP_SHARE = 0.2
 """French or English prose has at least one stop word in five words; Spanish sharing "de" does not."""
 
