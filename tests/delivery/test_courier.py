@@ -303,3 +303,21 @@ async def test_secrets_never_reach_logs_records_or_dead_letters(
     for text in [letter.reason, record.reason, letter.model_dump_json(), *ours]:
         assert BOT_TOKEN not in text
         assert BOT_TOKEN.split(":")[1] not in text
+
+
+async def test_an_unreadable_record_does_not_stop_its_digest(
+    rig_factory: RigFactory, mail: tuple[MailSink, int]
+) -> None:
+    sink, port = mail
+    rig = rig_factory(make_settings(port))
+    rig.clock.now = NOW.replace(hour=21, minute=30)
+    sub = await rig.subscribe(MAILTO, timezone="Africa/Niamey", quiet_hours=(time(22, 0), time(7, 0)))
+    good, bad = (for_sub(rig, sub.id, MAILTO, seed=s, story=f"story-{s}") for s in ("g", "b"))
+    for a in (good, bad):
+        assert await rig.courier.accept(a) == "held"
+    await rig.redis.hset(rig.keys.record(bad.id), "payload", b'{"schema_version": 9}')
+    rig.clock.advance(3_600 * 10)
+    await rig.drain()
+    (digest,) = sink.messages
+    assert str(digest["Subject"]) == f"[aes-russia] {good.tagged.article.title}"
+    assert await rig.courier.schedule.next_due() is None

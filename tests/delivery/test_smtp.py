@@ -181,3 +181,13 @@ async def test_lost_reply_to_data_is_ambiguous() -> None:
         await mailer.close()
         await asyncio.sleep(0.05)
     assert sink.attempts == 1
+
+
+async def test_subject_arrives_exactly_as_rendered(mail: tuple[MailSink, int]) -> None:
+    sink, port = mail
+    title = "Niamey : la Russie promet un appui militaire aux pays de l'AES réunis à Bamako pour leur sommet annuel"
+    mailer = Mailer(make_settings(port))
+    msg = message(title)
+    await mailer.send(msg, RECIPIENT)
+    await mailer.close()
+    assert str(sink.messages[0]["Subject"]) == str(msg["Subject"]) == f"[aes-russia] {title}"

@@ -6,16 +6,20 @@ channel; the record holds the alert, its status and attempts for `newsalert aler
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
 import redis.asyncio as aioredis
+from pydantic import ValidationError
 
 from shared.models import Alert
 from shared.streams import PREFIX
 
 Status = Literal["queued", "held", "sending", "retrying", "sent", "dead", "dropped"]
+logger = logging.getLogger(__name__)
+
 FINAL: frozenset[str] = frozenset({"sent", "dead", "dropped"})
 KEPT_TEXT_CHARS = 20_000
 """Article text kept with an alert: enough for every snippet, bounded for Redis memory."""
@@ -184,8 +188,13 @@ class Ledger:
         fields = {text(k): text(v) for k, v in raw.items()}
         if "payload" not in fields:
             return None
+        try:
+            alert = Alert.model_validate_json(fields["payload"])
+        except ValidationError:
+            logger.exception("unreadable alert record %s skipped", alert_id)
+            return None
         return Record(
-            alert=Alert.model_validate_json(fields["payload"]),
+            alert=alert,
             status=fields.get("status", "unknown"),
             attempts=int(fields.get("attempts") or 0),
             reason=fields.get("reason", ""),

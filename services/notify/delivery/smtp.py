@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import email.generator
+import email.policy
+import io
 import logging
 import ssl
 import time
@@ -11,7 +14,6 @@ from collections.abc import Callable
 from email.message import EmailMessage
 
 import aiosmtplib
-from aiosmtplib.email import flatten_message
 
 from services.notify.delivery.failure import AmbiguousError
 from services.notify.delivery.settings import DeliverySettings
@@ -19,7 +21,18 @@ from shared.errors import DeliveryError, PermanentError, TransientError
 
 logger = logging.getLogger(__name__)
 
+_WIRE = email.policy.SMTP.clone(cte_type="7bit", max_line_length=998)
+"""7-bit safe for any relay; headers unfolded up to RFC 5322's hard limit, because CPython folds some
+short subjects into a blank first line that readers then show with a leading space."""
+
 _TRANSIENT = (aiosmtplib.SMTPConnectError, aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPTimeoutError)
+
+
+def flatten(message: EmailMessage) -> bytes:
+    """The message as it goes on the wire (CRLF, 7-bit)."""
+    out = io.BytesIO()
+    email.generator.BytesGenerator(out, policy=_WIRE).flatten(message)
+    return out.getvalue()
 
 
 def _by_code(what: str, exc: aiosmtplib.SMTPException) -> DeliveryError:
@@ -98,7 +111,7 @@ class Mailer:
                     phase = "rcpt"
                     await smtp.rcpt(recipient)
                     phase = "data"
-                    await smtp.data(flatten_message(message, cte_type="7bit"))
+                    await smtp.data(flatten(message))
             except (aiosmtplib.SMTPException, OSError, TimeoutError, ValueError) as e:
                 error = classify(e, phase)
                 await self._recover(e)
