@@ -134,3 +134,11 @@ def test_snippet_highlights_matches_even_when_offsets_drift() -> None:
     segments = snippet(text, why)
     assert ("Moscou", True) in segments
     assert "".join(t for t, _ in segments) == text
+
+
+def test_digest_lists_the_most_relevant_story_first() -> None:
+    weak = alert(story="weak", seed="w", title=ENGLISH_TITLE, text=ENGLISH_TEXT)  # no evidence at all
+    strong = alert(story="strong", seed="s")  # Russia in title and text, AES in text
+    content = render.email_content("aes-russia", [weak, strong], NIAMEY)
+    assert content.subject.startswith("[aes-russia] 2 stories: Niamey : la Russie")
+    assert content.text.index("Niamey : la Russie") < content.text.index(ENGLISH_TITLE)
