@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
@@ -25,6 +26,7 @@ from shared.errors import DeliveryError, InputError, QueryError
 from shared.models import utc_now
 from shared.vocabulary import default_vocabulary
 
+logger = logging.getLogger(__name__)
 router = APIRouter(include_in_schema=False)
 ALERTS_SHOWN = 200
 ALERTS_WINDOW = timedelta(days=7)
@@ -60,10 +62,13 @@ async def send_test(request: Request) -> HTMLResponse:
         return page(request, "error.html.j2", 404, message="404")
     channel = field(form, "channel")
     masked = mask_target(sub.channels().get(channel, "?"))
+    extra = {"subscription": sub.id, "channel": channel}
     try:
         await send_test_alert(sub, channel, DeliverySettings())
     except (InputError, DeliveryError) as e:
+        logger.info("test alert failed: %s", e, extra=extra)
         return await alerts_page(request, "failed", masked, str(e))
+    logger.info("test alert sent", extra=extra)
     return await alerts_page(request, "sent", masked)
 
 
