@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from datetime import UTC, datetime
 
 import pytest
@@ -174,3 +175,26 @@ def test_section_page_links() -> None:
 )
 def test_looks_like_article(url: str, article: bool) -> None:
     assert looks_like_article(url) is article
+
+
+def test_a_feed_of_twenty_thousand_items_is_cut_before_parsing() -> None:
+    item = "<item><title>Dépêche {n}</title><link>https://sahel.example/actu/depeche-{n}</link></item>"
+    body = '<rss version="2.0"><channel><title>Flot</title>' + "".join(item.format(n=n) for n in range(20_000))
+    started = time.perf_counter()
+    parsed = parse_feed((body + "</channel></rss>").encode(), f"{BASE}/feed", "", 500, 1_000)
+    assert time.perf_counter() - started < 5.0
+    assert len(parsed.entries) == 500
+    assert parsed.dropped == 19_500
+    assert parsed.entries[-1].title == "Dépêche 499"
+
+
+def test_megabytes_of_markup_in_one_field_are_cut_to_the_text_cap() -> None:
+    html = "<p>Le fleuve Niger est en crue à Niamey.</p>" * 150_000
+    body = f'<rss version="2.0"><channel><item><title>{"Crue " * 100_000}</title><link>{BASE}/crue</link>'
+    body += f"<description><![CDATA[{html}]]></description></item></channel></rss>"
+    started = time.perf_counter()
+    (entry,) = parse_feed(body.encode(), f"{BASE}/feed", "", 500, 20_000).entries
+    assert time.perf_counter() - started < 5.0
+    assert len(entry.summary) <= 20_000
+    assert len(entry.title) <= 1_000
+    assert entry.summary.startswith("Le fleuve Niger est en crue à Niamey.")
