@@ -276,7 +276,13 @@ class StageRunner(Generic[In]):
 
 
 def _short(exc: BaseException) -> str:
-    text = f"{exc.__class__.__name__}: {exc}" if not isinstance(exc, InputError) else str(exc)
+    """One line naming what failed: the fields of a validation error, else the exception."""
+    if isinstance(exc, ValidationError):
+        text = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'payload'}: {e['msg']}" for e in exc.errors())
+    elif isinstance(exc, InputError):
+        text = str(exc)
+    else:
+        text = f"{exc.__class__.__name__}: {exc}"
     text = " ".join(text.split())
     return text[:MAX_ERROR_CHARS]
 
