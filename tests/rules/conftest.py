@@ -7,7 +7,9 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 import redis.asyncio as aioredis
 
+from services.notify.rules.query import Compiler
 from shared.broker import make_client
+from shared.vocabulary import Vocabulary, default_vocabulary
 
 
 @pytest.fixture(scope="session")
@@ -38,3 +40,15 @@ async def redis(rules_redis_url: str) -> AsyncIterator[aioredis.Redis]:
     finally:
         await client.flushdb()
         await client.aclose()
+
+
+@pytest.fixture(scope="session")
+def vocabulary() -> Vocabulary:
+    """The shipped vocabulary (the same one classify tags with)."""
+    return default_vocabulary()
+
+
+@pytest.fixture(scope="session")
+def compiler(vocabulary: Vocabulary) -> Compiler:
+    """A query compiler over the shipped vocabulary."""
+    return Compiler(vocabulary)
