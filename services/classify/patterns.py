@@ -28,6 +28,7 @@ def _strip_accents(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
 
 
+@lru_cache(maxsize=65_536)
 def case_forms(phrase: str) -> frozenset[str] | None:
     """The exact spellings a phrase must have in text, or None when any case will do.
 
@@ -47,11 +48,13 @@ def case_forms(phrase: str) -> frozenset[str] | None:
 Words = tuple[tuple[str, ...], ...]
 
 
+@lru_cache(maxsize=4_096)
 def phrase_words(phrases: tuple[str, ...]) -> Words:
     """The folded words of each phrase, shortest first, for comparing with the words next to a hit."""
     return tuple(sorted({tuple(k.split()) for k in (key(p) for p in phrases) if k}, key=len))
 
 
+@lru_cache(maxsize=4_096)
 def padded(phrases: tuple[str, ...]) -> frozenset[str]:
     """The padded match keys of phrases, as the context automaton reports them."""
     return frozenset(f" {k} " for k in (key(p) for p in phrases) if k)

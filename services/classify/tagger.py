@@ -12,7 +12,7 @@ from services.classify.topics import topic_tags
 from shared.models import ActorTag, Article, TopicTag
 from shared.vocabulary import Vocabulary, default_vocabulary
 
-MAX_SCAN_CHARS = 200_000
+MAX_SCAN_CHARS = 100_000
 """Text beyond this is not scanned: actors and topics of a news article are stated long before."""
 
 

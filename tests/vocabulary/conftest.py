@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from shared.vocabulary import Vocabulary, load_vocabulary
+from shared.vocabulary import Vocabulary, default_vocabulary
 
 
 @pytest.fixture(scope="session")
 def vocabulary() -> Vocabulary:
     """The built-in vocabulary."""
-    return load_vocabulary()
+    return default_vocabulary()
