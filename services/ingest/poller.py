@@ -112,6 +112,9 @@ class Poller:
         """Poll one feed now and record its health; never raises for a source's fault."""
         started = self._clock()
         retry_after: float | None = None
+        # Claim the next interval up front: a poll outlasting its lease must not be started twice.
+        with contextlib.suppress(RedisError):
+            await self.store.save_state(feed.id, state.model_copy(update={"next_due": started + feed.interval_s}))
         try:
             state = await self._harvest(feed, state)
         except FetchFailed as exc:

@@ -94,3 +94,19 @@ def test_articles_lists_what_came_in(cli_env: str, capsys: pytest.CaptureFixture
     text = capsys.readouterr().out
     assert len(text.splitlines()) == 2
     assert "Kano solar plant" in text
+
+
+def test_feeds_list_shows_a_failing_source_with_its_reason(cli_env: str, capsys: pytest.CaptureFixture[str]) -> None:
+    from services.ingest.feeds import FeedState, feed_key
+
+    assert main(["feeds", "add", "https://hostile.example/laughs.xml", "--name", "laughs"]) == 0
+    feed_id = capsys.readouterr().out.split()[2]
+    state = FeedState(consecutive_failures=3, last_error="XML entity declarations not allowed")
+    client = redis.Redis.from_url(cli_env)
+    client.hset(feed_key(feed_id), "state", state.model_dump_json())
+    client.close()
+    assert main(["feeds", "list"]) == 0
+    out = capsys.readouterr().out
+    assert "failing" in out
+    assert "last error (3x" in out
+    assert "XML entity declarations not allowed" in out
