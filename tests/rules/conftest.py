@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+import asyncio
+import itertools
+from collections.abc import AsyncIterator, Callable, Iterator
 
 import pytest
 import redis.asyncio as aioredis
@@ -52,3 +54,15 @@ def vocabulary() -> Vocabulary:
 def compiler(vocabulary: Vocabulary) -> Compiler:
     """A query compiler over the shipped vocabulary."""
     return Compiler(vocabulary)
+
+
+async def eventually(predicate: Callable[[], bool], timeout_s: float = 2.0) -> float:
+    """Poll ``predicate`` until it holds; return how long that took, fail after ``timeout_s``."""
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    async with asyncio.timeout(timeout_s):
+        for _ in itertools.count():
+            if predicate():
+                return loop.time() - started
+            await asyncio.sleep(0.005)
+    raise AssertionError("unreachable")
