@@ -42,7 +42,7 @@ async def test_service_killed_mid_stream_loses_and_duplicates_nothing(
     points = sorted(rng.sample(range(3, ARTICLE_COUNT - 5), 3))
     system.start("classify")
     system.start("notify")
-    feeding = system.background(system.feed(batch, chunks=4))
+    feeding = system.background(system.feed(batch, chunks=3))
     await crash_at_points(system, victim, stream, points)
     await feeding
     await system.settle(article_ids(batch), {})

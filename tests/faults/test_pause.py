@@ -31,7 +31,7 @@ async def test_paused_notify_resumed_after_its_work_was_claimed_publishes_nothin
         await system.running(name)
     assert paused.process is not None
     pid = paused.process.pid
-    feeding = system.background(system.feed(batch, chunks=6))
+    feeding = system.background(system.feed(batch, chunks=3))
     point = rng.randrange(2, ARTICLE_COUNT // 2)
 
     async def holding_work() -> bool:

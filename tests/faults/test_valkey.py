@@ -25,7 +25,7 @@ async def test_valkey_killed_and_restarted_mid_stream_loses_and_duplicates_nothi
     system.start("notify")
     await system.running("classify")
     await system.running("notify")
-    feeding = system.background(system.feed(batch, chunks=4, attempts=5))
+    feeding = system.background(system.feed(batch, chunks=3, attempts=5))
     for point in sorted(rng.sample(range(3, ARTICLE_COUNT - 5), 2)):
 
         async def reached(point: int = point) -> bool:
