@@ -46,7 +46,7 @@ Output = tuple[str, Contract]
 
 MAX_ERROR_CHARS = 500
 MAX_DEAD_PAYLOAD_BYTES = 1 << 20
-CLAIM_MARGIN = 3
+CLAIM_MARGIN = 2
 """The claimer's idle time is at least this many times the longest an entry may be handled."""
 
 

@@ -224,9 +224,9 @@ async def test_two_consumers_racing_on_one_entry_publish_it_once(redis: aioredis
 
 
 def test_handling_deadline_stays_well_under_the_claim_idle_time():
-    assert handle_timeout_s(settings(claim_idle_ms=30_000, graceful_timeout_s=60)) == 10
+    assert handle_timeout_s(settings(claim_idle_ms=30_000, graceful_timeout_s=60)) == 15
     assert handle_timeout_s(settings(claim_idle_ms=60_000, graceful_timeout_s=5)) == 5
-    assert handle_timeout_s(settings(claim_idle_ms=300)) == pytest.approx(0.1)
+    assert handle_timeout_s(settings(claim_idle_ms=300)) == pytest.approx(0.15)
 
 
 async def test_an_entry_slower_than_its_deadline_fails_instead_of_being_stolen(
