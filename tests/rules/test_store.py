@@ -96,9 +96,9 @@ async def test_admission_refuses_bad_queries_and_targets_and_saves_nothing(
 
 
 async def test_a_change_reaches_every_replica_within_two_seconds(
-    redis: aioredis.Redis, rules_redis_url: str, vocabulary: Vocabulary
+    redis: aioredis.Redis, redis_url: str, vocabulary: Vocabulary
 ) -> None:
-    replicas = [make_client(rules_redis_url) for _ in range(2)]
+    replicas = [make_client(redis_url) for _ in range(2)]
     books = [LiveRuleBook(SubscriptionStore(client), vocabulary, block_ms=200) for client in replicas]
     stop = asyncio.Event()
     try:
