@@ -8,6 +8,7 @@ from fastapi.responses import JSONResponse
 from services.ingest.api import feeds_router
 from services.notify.delivery.api import unsubscribe_router
 from services.notify.delivery.settings import DeliverySettings
+from services.notify.rules.api import rules_router
 from services.notify.web import install_web
 from services.ops.probes import metrics_router
 from shared.broker import group_exists
@@ -40,5 +41,6 @@ def create_http_app(runtime: Runtime) -> FastAPI:
     app.include_router(metrics_router(runtime))
     app.include_router(feeds_router())
     app.include_router(unsubscribe_router(DeliverySettings()))
+    app.include_router(rules_router())
     install_web(app, runtime)
     return app
