@@ -164,6 +164,7 @@ async def test_compose_services_take_a_feed_article_to_an_email(
 
         await wait_until(tagged, timeout_s=60, interval_s=0.2, what="ingest and classify to publish the tagged article")
 
+        assert site.hits_on("/rss.xml") == 1, "two ingest replicas fetched the feed once in its interval"
         if "no_match" in inspect.getsource(notify_app.assemble):
             pytest.skip("notify still runs the placeholder matcher: alerts cannot be checked yet")
 
