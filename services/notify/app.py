@@ -8,7 +8,8 @@ from typing import Any
 from faststream import FastStream
 from faststream.specification import AsyncAPI
 
-from services.notify.handlers import Matcher, on_alert, tagged_handler
+from services.notify.delivery.wiring import build_courier
+from services.notify.handlers import Deliverer, Matcher, alert_handler, tagged_handler
 from services.notify.http import create_http_app
 from shared.broker import make_broker, make_client
 from shared.models import Alert, TaggedArticle
@@ -23,7 +24,12 @@ async def no_match(tagged: TaggedArticle) -> Sequence[Alert]:
     return []
 
 
-def notify_stages(match: Matcher) -> list[Stage[Any]]:
+async def no_delivery(alert: Alert) -> Sequence[Any]:
+    """Stand-in deliverer for documentation builds, where nothing is sent."""
+    return []
+
+
+def notify_stages(match: Matcher, deliver: Deliverer) -> list[Stage[Any]]:
     """The two stages of notify: tagged article -> alerts, alert -> delivery."""
     return [
         Stage(
@@ -34,13 +40,19 @@ def notify_stages(match: Matcher) -> list[Stage[Any]]:
             handle=tagged_handler(match),
             key=lambda t: f"{t.article.id}:{t.article.digest()}",
         ),
-        Stage(name="deliver", stream=ALERTS, group=DELIVER_GROUP, model=Alert, handle=on_alert, key=lambda a: a.id),
+        Stage(name="deliver", stream=ALERTS, group=DELIVER_GROUP, model=Alert, handle=deliver, key=lambda a: a.id),
     ]
 
 
 async def assemble(runtime: Runtime) -> Service:
     """Assemble the notify service on a connected runtime."""
-    return Service(name="notify", stages=list(notify_stages(no_match)), http_app=create_http_app(runtime))
+    courier = build_courier(runtime.client)
+    return Service(
+        name="notify",
+        stages=notify_stages(no_match, alert_handler(courier.accept)),
+        tasks=[courier.run],
+        http_app=create_http_app(runtime),
+    )
 
 
 def create_app() -> FastStream:
@@ -48,7 +60,7 @@ def create_app() -> FastStream:
     settings = CommonSettings()
     broker = make_broker(settings.effective_redis_url)
     client = make_client(settings.effective_redis_url)
-    for stage in notify_stages(no_match):
+    for stage in notify_stages(no_match, no_delivery):
         runner: StageRunner[Any] = StageRunner(stage, broker, client, settings)
         runner.attach()
     return FastStream(broker, specification=AsyncAPI(title="newsalert notify", version="1"))

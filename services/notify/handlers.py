@@ -12,6 +12,7 @@ from shared.streams import ALERTS
 logger = logging.getLogger(__name__)
 
 Matcher = Callable[[TaggedArticle], Awaitable[Sequence[Alert]]]
+Deliverer = Callable[[Alert], Awaitable[Sequence[Output]]]
 
 
 def tagged_handler(match: Matcher) -> Callable[[TaggedArticle], Awaitable[Sequence[Output]]]:
@@ -23,18 +24,7 @@ def tagged_handler(match: Matcher) -> Callable[[TaggedArticle], Awaitable[Sequen
     return on_article_tagged
 
 
-async def on_alert(alert: Alert) -> Sequence[Output]:
-    """Deliver one alert (placeholder: a log line; the delivery issue replaces it)."""
-    logger.info(
-        "alert for %s: %s",
-        alert.subscription_name,
-        alert.tagged.article.title,
-        extra={"subscription": alert.subscription, "channel": alert.channel, "article_id": alert.tagged.article.id},
-    )
-    return []
-
-
-def alert_handler(accept: Callable[[Alert], Awaitable[str]]) -> Callable[[Alert], Awaitable[Sequence[Output]]]:
+def alert_handler(accept: Callable[[Alert], Awaitable[str]]) -> Deliverer:
     """Build ``on_alert``: delivery records and schedules each alert (it never sends inline)."""
 
     async def on_alert(alert: Alert) -> Sequence[Output]:
