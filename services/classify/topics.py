@@ -21,7 +21,7 @@ VETO_RADIUS = 60
 CONFIRM_RADIUS = 150
 ACTOR_RADIUS = 40
 PARENT_FACTOR = 0.8
-MAX_CUE_MENTIONS = 10
+MAX_CUE_MENTIONS = 5
 """Evidence kept per topic: the first cues are enough to show why, and keep payloads small."""
 _ACTOR_KINDS_CONFIRMING = frozenset({"country", "organisation", "person"})
 

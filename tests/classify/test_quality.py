@@ -8,7 +8,7 @@ from services.classify.tagger import Tags, tag
 from shared.vocabulary import Vocabulary
 from tests.classify.corpus import Labelled, Score, differences, load
 
-CORPUS = load("fr") + load("en")
+CORPUS = load("fr") + load("en") + load("holdout")
 
 
 @pytest.fixture(scope="module")
