@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 
+import pytest
 import redis.asyncio as aioredis
 
 from services.classify.stories import StoryStore
@@ -81,3 +82,11 @@ async def test_article_without_words_is_its_own_story(redis: aioredis.Redis) -> 
     bare = Article(id=hashlib.sha256(b"bare").hexdigest()[:16], title="?!", text="… — …")
     assert await store.assign(bare, NO_TAGS) == bare.id
     assert [k async for k in redis.scan_iter(match=b"newsalert:story:*")] == []
+
+
+def test_the_window_is_a_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    from services.classify.settings import ClassifySettings
+
+    assert ClassifySettings().story_window_s == 72 * 3600
+    monkeypatch.setenv("NEWSALERT_STORY_WINDOW_S", "3600")
+    assert ClassifySettings().story_window_s == 3600
