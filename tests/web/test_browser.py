@@ -74,6 +74,8 @@ async def test_a_subscriber_writes_previews_saves_and_deletes_a_rule(
     await shoot(page, screenshots, "editor-preview")
 
     await page.get_by_label("Nom").fill("Sommets du Sahel")
+    await page.keyboard.press("Tab")
+    assert await page.evaluate("document.activeElement.id") == "query", "the query field follows the name by keyboard"
     await page.get_by_label("Ajouter des destinataires, un par ligne").fill("mailto:veille@example.org")
     await page.get_by_role("button", name="Enregistrer").click()
     await expect(page).to_have_url(f"{base}/rules?done=rules.saved")

@@ -248,3 +248,45 @@ async def test_an_open_server_refuses_to_start_on_a_public_address(
     assert create_http_app(runtime(http_host="0.0.0.0", dev_mode=True)) is not None
     monkeypatch.setenv("NEWSALERT_API_TOKEN", TOKEN)
     assert create_http_app(runtime(http_host="0.0.0.0")) is not None
+
+
+async def test_a_rule_is_edited_disabled_and_enabled_keeping_only_chosen_targets(
+    serve: Serve, http: httpx.AsyncClient, redis: aioredis.Redis
+) -> None:
+    mail, chat = "mailto:veille@example.org", "tgram://123456789:AAFakeToken/-100123"
+    store = SubscriptionStore(redis)
+    await store.save(Subscription(id="sahel", name="Sahel", query="AES", targets=(SecretStr(mail), SecretStr(chat))))
+    base = await serve()
+    editor = await http.get(f"{base}/rules/sahel/edit")
+    assert editor.status_code == 200
+    assert "AAFakeToken" not in editor.text
+    assert f'value="{channel_id(chat)}"' in editor.text
+    form = {
+        "csrf": csrf_of(editor.text),
+        "name": "Sahel et Russie",
+        "query": "AES Russia",
+        "keep": channel_id(chat),
+        "new_targets": "mailto:desk@example.org",
+        "delivery": "digest",
+        "timezone": "Africa/Bamako",
+        "enabled": "on",
+    }
+    assert (await http.post(f"{base}/rules/sahel", data=form)).status_code == 303
+    sub = await store.get("sahel")
+    assert sub is not None
+    assert (sub.name, sub.query, sub.delivery, sub.timezone) == (
+        "Sahel et Russie",
+        "AES Russia",
+        "digest",
+        "Africa/Bamako",
+    )
+    assert [t.get_secret_value() for t in sub.targets] == [chat, "mailto:desk@example.org"]
+    token = form["csrf"]
+    assert (await http.post(f"{base}/rules/sahel/disable", data={"csrf": token})).status_code == 303
+    assert (await store.get("sahel")).enabled is False  # type: ignore[union-attr]
+    assert '<td data-label="Active">non</td>' in (await http.get(f"{base}/rules")).text
+    assert (await http.post(f"{base}/rules/sahel/enable", data={"csrf": token})).status_code == 303
+    assert (await store.get("sahel")).enabled is True  # type: ignore[union-attr]
+    assert (await http.post(f"{base}/rules/unknown/delete", data={"csrf": token})).status_code == 404
+    assert (await http.post(f"{base}/rules/sahel/delete", data={"csrf": token})).status_code == 303
+    assert await store.get("sahel") is None
