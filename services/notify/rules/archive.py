@@ -42,9 +42,8 @@ class Archive:
         body = zlib.compress(tagged.model_dump_json().encode(), 6)
         oldest = _ms(utc_now() - self.retention)
         try:
-            await self.redis.xadd(
-                ARCHIVE, {"id": tagged.article.id, "z": body}, minid=oldest, approximate=True, limit=1_000
-            )
+            # exact trimming: each add only removes the few entries that just expired
+            await self.redis.xadd(ARCHIVE, {"id": tagged.article.id, "z": body}, minid=oldest, approximate=False)
         except RedisError as e:
             raise RedisUnavailable(f"archive: cannot keep article {tagged.article.id}: {e}") from e
 

@@ -1,0 +1,53 @@
+"""The notify match step: archive the article, decide alerts with the index, one per channel."""
+
+from __future__ import annotations
+
+import redis.asyncio as aioredis
+from pydantic import SecretStr
+
+from services.notify.rules.archive import Archive
+from services.notify.rules.book import RuleBook, alert_id, rule_matcher
+from services.notify.rules.subscriptions import Subscription, channel_id
+from shared.vocabulary import Vocabulary
+from tests.rules.articles import lavrov_in_niamey, locusts_in_chad
+
+TOKEN_URL = "tgram://123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw/-1001234567890"
+
+
+def sub(sub_id: str, query: str, *targets: str, enabled: bool = True) -> Subscription:
+    return Subscription(
+        id=sub_id, name=f"rule {sub_id}", query=query, targets=tuple(SecretStr(t) for t in targets), enabled=enabled
+    )
+
+
+async def test_matching_article_gives_one_alert_per_channel_and_is_archived(
+    redis: aioredis.Redis, vocabulary: Vocabulary
+) -> None:
+    book = RuleBook(vocabulary)
+    book.replace_all(
+        [
+            sub("a", "AES + Russia summit", "mailto:desk@example.org", TOKEN_URL),
+            sub("b", "Chad", "mailto:desk@example.org"),
+            sub("c", "Russia", "mailto:desk@example.org", enabled=False),
+            sub("d", "actor:not-an-actor", "mailto:desk@example.org"),
+        ]
+    )
+    assert sorted(book.subscriptions) == ["a", "b"]
+    archive = Archive(redis)
+    match = rule_matcher(book, archive)
+    article = lavrov_in_niamey(vocabulary, story="story-7")
+    alerts = await match(article)
+    assert sorted(a.channel for a in alerts) == sorted([channel_id("mailto:desk@example.org"), channel_id(TOKEN_URL)])
+    assert {a.subscription for a in alerts} == {"a"}
+    assert all(a.story == "story-7" and a.id == alert_id("a", "story-7", a.channel) for a in alerts)
+    assert all(TOKEN_URL not in a.model_dump_json() for a in alerts)
+    assert any(ev.ref == "russia" and ev.held for ev in alerts[0].why)
+    assert await match(locusts_in_chad(vocabulary)) != []
+    assert await archive.count() == 2
+
+
+def test_alert_ids_are_stable_and_distinct_per_story_and_channel() -> None:
+    assert alert_id("a", "s", "c") == alert_id("a", "s", "c")
+    assert (
+        len({alert_id("a", "s", "c"), alert_id("a", "s2", "c"), alert_id("a", "s", "c2"), alert_id("b", "s", "c")}) == 4
+    )
