@@ -5,30 +5,37 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import cast
+from typing import Any
+
+from pydantic import TypeAdapter
 
 from services.classify.context import Field, keys, strip_accents
-from services.classify.patterns import Hit, Target
-from shared.models import ActorKind, ActorTag, Mention
+from services.classify.patterns import Hit, Target, by_length
+from shared.models import ActorTag
 from shared.vocabulary import Entry
 
 MAX_MENTIONS = 25
-_LANGUAGE_WORDS = (
-    ("en",),
-    ("in",),
-    ("parle",),
-    ("parler",),
-    ("parlent",),
-    ("speak",),
-    ("speaks",),
-    ("langue",),
-    ("language",),
-    ("cours", "de"),
-)
-
-_LANGUAGE_NOUNS = tuple(
-    (w,)
-    for w in ("acronym", "acronyme", "sigle", "name", "word", "words", "term", "translation", "traduction", "speaking")
+_ACTOR_TAGS = TypeAdapter(tuple[ActorTag, ...])
+_LANGUAGE_WORDS = by_length(
+    (("en",), ("in",), ("parle",), ("parler",), ("parlent",), ("speak",), ("speaks",), ("langue",), ("language",),
+     ("cours", "de"))
+)  # fmt: skip
+_LANGUAGE_NOUNS = by_length(
+    tuple(
+        (w,)
+        for w in (
+            "acronym",
+            "acronyme",
+            "sigle",
+            "name",
+            "word",
+            "words",
+            "term",
+            "translation",
+            "traduction",
+            "speaking",
+        )
+    )
 )
 
 
@@ -138,23 +145,23 @@ def actor_tags(found: Sequence[Found], text_length: int) -> tuple[ActorTag, ...]
     by_entry: dict[str, list[Found]] = defaultdict(list)
     for item in found:
         by_entry[item.target.entry.id].append(item)
-    tags = []
+    records: list[dict[str, Any]] = []
     for mentions in by_entry.values():
         mentions.sort(key=lambda m: (m.field.name != "title", m.start))
         entry = mentions[0].target.entry
-        evidence = tuple(
-            Mention.model_construct(field=m.field.name, start=m.start, end=m.end, text=m.field.text[m.start : m.end])
+        evidence = [
+            {"field": m.field.name, "start": m.start, "end": m.end, "text": m.field.text[m.start : m.end]}
             for m in mentions[:MAX_MENTIONS]
+        ]
+        records.append(
+            {
+                "id": entry.id,
+                "name": entry.name,
+                "kind": entry.kind,
+                "wikidata": entry.wikidata,
+                "salience": salience(mentions, text_length),
+                "mentions": evidence,
+            }
         )
-        tags.append(
-            ActorTag.model_construct(
-                id=entry.id,
-                name=entry.name,
-                kind=cast(ActorKind, entry.kind),
-                wikidata=entry.wikidata,
-                salience=salience(mentions, text_length),
-                mentions=evidence,
-            )
-        )
-    tags.sort(key=lambda t: (-t.salience, t.mentions[0].field != "title", t.mentions[0].start))
-    return tuple(tags)
+    records.sort(key=lambda r: (-r["salience"], r["mentions"][0]["field"] != "title", r["mentions"][0]["start"]))
+    return _ACTOR_TAGS.validate_python(records)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from services.classify.boilerplate import Boilerplate, find_boilerplate
-from services.classify.patterns import Patterns, Words
+from services.classify.patterns import ByLength, Patterns
 from shared.models import TextField
 from shared.vocabulary.folding import DASHES, flatten, key
 
@@ -57,19 +57,19 @@ class Field:
         """Up to ``count`` folded words right after offset ``end``."""
         return self.flat[end + 1 : end + 1 + 24 * count].split()[:count]
 
-    def preceded_by(self, start: int, phrases: Words) -> bool:
-        """Whether one of the phrases (as word tuples, longest last) ends right before ``start``."""
+    def preceded_by(self, start: int, phrases: ByLength) -> bool:
+        """Whether one of the phrases ends right before ``start``."""
         if not phrases:
             return False
-        before = tuple(self.words_before(start, len(phrases[-1])))
-        return any(before[len(before) - len(p) :] == p for p in phrases if len(p) <= len(before))
+        before = tuple(self.words_before(start, phrases[-1][0]))
+        return any(tuple(before[len(before) - n :]) in group for n, group in phrases if n <= len(before))
 
-    def followed_by(self, end: int, phrases: Words) -> bool:
-        """Whether one of the phrases (as word tuples, longest last) starts right after ``end``."""
+    def followed_by(self, end: int, phrases: ByLength) -> bool:
+        """Whether one of the phrases starts right after ``end``."""
         if not phrases:
             return False
-        after = tuple(self.words_after(end, len(phrases[-1])))
-        return any(after[: len(p)] == p for p in phrases)
+        after = tuple(self.words_after(end, phrases[-1][0]))
+        return any(after[:n] in group for n, group in phrases)
 
     def near(self, start: int, end: int, padded_keys: frozenset[str], radius: int) -> bool:
         """Whether one of the context phrases (padded keys) occurs within ``radius`` characters of the span."""

@@ -46,6 +46,15 @@ def case_forms(phrase: str) -> frozenset[str] | None:
 
 
 Words = tuple[tuple[str, ...], ...]
+"""Phrases as tuples of folded words, shortest first."""
+ByLength = tuple[tuple[int, frozenset[tuple[str, ...]]], ...]
+"""The same phrases grouped by length, for one set look-up per length."""
+
+
+def by_length(phrases: Words) -> ByLength:
+    """Group word-tuple phrases by their length."""
+    lengths = sorted({len(p) for p in phrases})
+    return tuple((n, frozenset(p for p in phrases if len(p) == n)) for n in lengths)
 
 
 @lru_cache(maxsize=4_096)
@@ -73,12 +82,12 @@ class Target:
     cased: frozenset[str] | None = None
     lang: str | None = None
     cue: Cue | None = None
-    not_after: Words = ()
-    not_before: Words = ()
+    not_after: ByLength = ()
+    not_before: ByLength = ()
     veto: frozenset[str] = frozenset()
     confirm: frozenset[str] = frozenset()
-    veto_before: Words = ()
-    veto_after: Words = ()
+    veto_before: ByLength = ()
+    veto_after: ByLength = ()
 
     @classmethod
     def of(cls, entry: Entry, role: Role, phrase: str, lang: str | None = None, cue: Cue | None = None) -> Target:
@@ -90,12 +99,12 @@ class Target:
             case_forms(phrase),
             lang,
             cue,
-            phrase_words(entry.not_after),
-            phrase_words(entry.not_before),
+            by_length(phrase_words(entry.not_after)),
+            by_length(phrase_words(entry.not_before)),
             padded(cue.veto) if cue else frozenset(),
             padded(cue.confirm) if cue else frozenset(),
-            phrase_words(cue.veto_before) if cue else (),
-            phrase_words(cue.veto_after) if cue else (),
+            by_length(phrase_words(cue.veto_before)) if cue else (),
+            by_length(phrase_words(cue.veto_after)) if cue else (),
         )
 
 
