@@ -63,6 +63,7 @@ class Poller:
         self._clock = clock
         self._jitter = jitter
         self._inflight: dict[str, asyncio.Task[FeedState]] = {}
+        self.counters = {"polls": 0, "failures": 0, "articles": 0}
 
     async def run(self, stop: asyncio.Event) -> None:
         """Poll until ``stop`` is set, then cancel polls in flight (a poll is safe to repeat)."""
@@ -76,6 +77,9 @@ class Poller:
                     await asyncio.wait_for(stop.wait(), self.settings.poll_tick_s)
         finally:
             await self.cancel()
+            logger.info(
+                "poller stopped: %(polls)d polls, %(failures)d failed, %(articles)d articles admitted", self.counters
+            )
 
     async def cancel(self) -> None:
         """Cancel and reap every poll in flight."""
@@ -128,6 +132,8 @@ class Poller:
             state = _failed(state, f"internal error: {type(exc).__name__}: {exc}")
             logger.exception("poll failed", extra={"feed": feed.id})
         failures = state.consecutive_failures
+        self.counters["polls"] += 1
+        self.counters["failures"] += 1 if failures else 0
         delay = next_delay_s(feed.interval_s, failures, retry_after, self.settings.max_backoff_s, self._jitter())
         state = state.model_copy(update={"next_due": started + delay})
         with contextlib.suppress(RedisError):
@@ -141,6 +147,7 @@ class Poller:
             logger.info("feed moved permanently to %s", fetched.moved_to, extra={"feed": feed.id})
             await self.store.save_feed(feed.model_copy(update={"url": fetched.moved_to}))
         result = await admit(self.client, self.broker, harvest.articles)
+        self.counters["articles"] += result.new + result.updated
         await self.collector.remember(feed.id, harvest)
         if harvest.articles:
             logger.info(

@@ -209,6 +209,7 @@ async def test_the_run_loop_polls_until_stopped(rig: Rig) -> None:
     stop.set()
     await asyncio.wait_for(running, timeout=5)
     assert running.exception() is None
+    assert rig.poller.counters == {"polls": 1, "failures": 0, "articles": 1}
 
 
 async def test_a_removed_feed_is_not_brought_back_by_its_poll(rig: Rig) -> None:
