@@ -151,3 +151,13 @@ def test_entity_declarations_are_refused_fast_and_small(document: bytes) -> None
 )
 def test_documents_without_entity_declarations_pass(document: bytes) -> None:
     refuse_entities(document)
+
+
+@pytest.mark.parametrize("target", ["file:///etc/hostname", "gopher://127.0.0.1:70/_x", "http://[::1]:9/x"])
+async def test_a_redirect_off_http_or_to_loopback_v6_is_refused(
+    server: LocalServer, fetcher: Fetcher, target: str
+) -> None:
+    server.routes["/rss"] = Reply(301, headers={"Location": target})
+    with pytest.raises(Refused):
+        await fetcher.fetch(server.url("/rss"))
+    assert server.hits_on("/rss") == 1
