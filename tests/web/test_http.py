@@ -25,6 +25,7 @@ from tests.delivery.peers import MailSink, smtp_server
 from tests.web.articles import HOSTILE_TITLE, corpus, seed
 from tests.web.conftest import TOKEN, Serve
 
+API_RULE = {"name": "Sahel summits", "query": "AES summit", "notify": ["mailto:veille@example.org"]}
 RULE = {"name": "Sahel summits", "query": "AES summit", "new_targets": "mailto:veille@example.org"}
 
 
@@ -54,7 +55,7 @@ async def test_without_the_token_everything_is_401_and_nothing_changes(
     assert 'type="password"' in page.text
     for response in (
         await http.post(f"{base}/rules", data={**RULE, "csrf": "x"}),
-        await http.post(f"{base}/api/rules", json={"name": "x", "query": "AES", "targets": ["mailto:a@b.org"]}),
+        await http.post(f"{base}/api/rules", json=API_RULE),
         await http.post(f"{base}/feeds", data={"url": "https://example.org/rss"}),
         await http.get(f"{base}/rules", headers={"Authorization": "Bearer wrong-token"}),
     ):
@@ -63,6 +64,9 @@ async def test_without_the_token_everything_is_401_and_nothing_changes(
     assert await FeedStore(redis).all() == []
     assert (await http.get(f"{base}/rules", headers={"Authorization": f"Bearer {TOKEN}"})).status_code == 200
     assert (await http.get(f"{base}/health")).status_code == 200
+    created = await http.post(f"{base}/api/rules", json=API_RULE, headers={"Authorization": f"Bearer {TOKEN}"})
+    assert created.status_code == 201
+    assert [s.name for s in await SubscriptionStore(redis).all()] == ["Sahel summits"]
 
 
 async def test_login_opens_a_strict_session_and_forms_need_its_csrf_token(
@@ -86,6 +90,8 @@ async def test_login_opens_a_strict_session_and_forms_need_its_csrf_token(
     assert (await http.post(f"{base}/rules", data={**RULE, "csrf": token[:-1] + "0"})).status_code == 403
     foreign = await http.post(f"{base}/rules", data={**RULE, "csrf": token}, headers={"Origin": "http://evil.example"})
     assert foreign.status_code == 403
+    assert await SubscriptionStore(redis).all() == []
+    assert (await http.post(f"{base}/api/rules", json=API_RULE)).status_code == 403  # cookie without CSRF header
     assert await SubscriptionStore(redis).all() == []
     saved = await http.post(f"{base}/rules", data={**RULE, "csrf": token, "enabled": "on"})
     assert saved.status_code == 303

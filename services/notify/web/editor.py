@@ -5,18 +5,20 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 from datetime import timedelta
+from functools import lru_cache
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from services.notify.delivery.settings import DeliverySettings
-from services.notify.rules.query import compile_query
+from services.notify.rules.admission import admission
+from services.notify.rules.query import Compiler
 from services.notify.rules.store import SubscriptionStore
 from services.notify.rules.subscriptions import Subscription
 from services.notify.web import activity
 from services.notify.web.access import FormRefused
-from services.notify.web.forms import Form, RuleForm, check_rule, field, read_form, rule_form, subscription_of
+from services.notify.web.forms import Form, RuleForm, field, read_form, rule_form, subscription_of
 from services.notify.web.interpretation import Interpretation, interpret
 from services.notify.web.masking import mask_target
 from services.notify.web.preview import Backtest, backtest
@@ -25,16 +27,23 @@ from services.notify.web.settings import WebSettings
 from services.notify.web.shelf import latest_tagged
 from shared.errors import InputError, QueryError
 from shared.models import utc_now
-from shared.vocabulary import default_vocabulary
+from shared.vocabulary import Vocabulary, default_vocabulary
 
 router = APIRouter(include_in_schema=False)
 ACTIVITY_LIMIT = 20_000
 BLANK = RuleForm("", "", frozenset(), (), "instant", "UTC", True)
 
 
+@lru_cache(maxsize=4)
+def compiler(vocabulary: Vocabulary) -> Compiler:
+    """One query compiler per vocabulary: it remembers how each word resolved."""
+    return Compiler(vocabulary)
+
+
 def store_of(request: Request) -> SubscriptionStore:
-    """The subscription store on the service's Redis client."""
-    return SubscriptionStore(request.app.state.runtime.client)
+    """The subscription store, checking rules as the rules API does before saving them."""
+    allow_private = DeliverySettings().allow_private_targets
+    return SubscriptionStore(request.app.state.runtime.client, admission(compiler(default_vocabulary()), allow_private))
 
 
 def web_settings(request: Request) -> WebSettings:
@@ -61,7 +70,7 @@ def _read(query: str) -> Interpretation:
 async def _backtest(request: Request, query: str) -> Backtest | None:
     vocabulary = default_vocabulary()
     try:
-        compiled = compile_query(query, vocabulary)
+        compiled = compiler(vocabulary).compile(query)
     except QueryError:
         return None
     settings = web_settings(request)
@@ -138,9 +147,7 @@ async def _save(request: Request, sub_id: str | None) -> Response:
         return page(request, "error.html.j2", 404, message="404")
     rf = rule_form(form)
     try:
-        sub = subscription_of(rf, existing)
-        check_rule(sub, default_vocabulary(), DeliverySettings().allow_private_targets)
-        await store.save(sub)
+        await store.save(subscription_of(rf, existing))
     except InputError as e:
         return _editor(request, existing, rf, 422, problem=str(e))
     return RedirectResponse("/rules?done=rules.saved", status_code=303)

@@ -8,11 +8,8 @@ from urllib.parse import parse_qs
 from fastapi import Request
 from pydantic import SecretStr, ValidationError
 
-from services.notify.delivery.targets import validate_target
-from services.notify.rules.query import compile_query
 from services.notify.rules.subscriptions import Subscription, new_id
 from shared.errors import InputError
-from shared.vocabulary import Vocabulary
 
 MAX_FORM_BYTES = 64_000
 
@@ -88,13 +85,3 @@ def subscription_of(rf: RuleForm, existing: Subscription | None) -> Subscription
         return Subscription.model_validate(values)
     except ValidationError as e:
         raise InputError(_describe(e)) from e
-
-
-def check_rule(sub: Subscription, vocabulary: Vocabulary, allow_private: bool) -> None:
-    """Refuse a rule whose query does not compile or whose targets cannot deliver (QueryError, InputError)."""
-    compile_query(sub.query, vocabulary)
-    for number, target in enumerate(sub.targets, start=1):
-        try:
-            validate_target(target.get_secret_value(), allow_private=allow_private)
-        except InputError as e:
-            raise InputError(f"target {number}: {e}") from e

@@ -78,8 +78,8 @@ def could_match(keys: frozenset[str], tagged: TaggedArticle, table: Affiliations
 
 
 def day_of(tagged: TaggedArticle) -> date:
-    """The day an article counts for: its publication, else its fetch (UTC)."""
-    return (tagged.article.published or tagged.article.fetched).date()
+    """The day an article's alert goes out: the day it was tagged (UTC), as the rules backtest counts."""
+    return tagged.tagged.date()
 
 
 def hit(tagged: TaggedArticle, why: tuple[TermEvidence, ...]) -> Hit:
