@@ -4,10 +4,19 @@
 (function () {
   var csrf = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
 
+  // Replace target's content with the server-rendered fragment at url, unless a newer request was made since.
+  var latest = {};
   function fetchInto(url, target) {
+    var ticket = (latest[target.id] || 0) + 1;
+    latest[target.id] = ticket;
     return fetch(url, { credentials: "same-origin", headers: { "X-CSRF-Token": csrf } })
-      .then(function (response) { return response.ok ? response.text() : Promise.reject(response.status); })
-      .then(function (html) { target.innerHTML = html; })  // server-rendered, escaped by the template engine
+      .then(function (response) {
+        if (response.status === 401) { window.location.reload(); }  // session expired: show the sign-in page
+        return response.ok ? response.text() : Promise.reject(response.status);
+      })
+      .then(function (html) {
+        if (latest[target.id] === ticket) { target.innerHTML = html; }  // escaped by the template engine
+      })
       .catch(function () { /* keep the last feedback; the form still works */ });
   }
 
