@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import redis.asyncio as aioredis
 from pydantic import SecretStr
 
 from services.notify.rules.archive import Archive
-from services.notify.rules.book import RuleBook, alert_id, rule_matcher
+from services.notify.rules.book import RuleBook, alert_id, live_rules, rule_matcher
+from services.notify.rules.settings import RulesSettings
+from services.notify.rules.store import SubscriptionStore
 from services.notify.rules.subscriptions import Subscription, channel_id
+from shared.models import Alert
 from shared.vocabulary import Vocabulary
 from tests.rules.articles import lavrov_in_niamey, locusts_in_chad
+from tests.waiting import wait_until
 
 TOKEN_URL = "tgram://123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw/-1001234567890"
 
@@ -51,3 +57,24 @@ def test_alert_ids_are_stable_and_distinct_per_story_and_channel() -> None:
     assert (
         len({alert_id("a", "s", "c"), alert_id("a", "s2", "c"), alert_id("a", "s", "c2"), alert_id("b", "s", "c")}) == 4
     )
+
+
+async def test_live_rules_give_the_match_step_and_the_task_that_follows_changes(
+    redis: aioredis.Redis, vocabulary: Vocabulary
+) -> None:
+    match, follow = await live_rules(redis, RulesSettings(rules_follow_block_ms=100), vocabulary)
+    article = lavrov_in_niamey(vocabulary)
+    assert await match(article) == []
+    stop = asyncio.Event()
+    task = asyncio.create_task(follow(stop))
+    await SubscriptionStore(redis).save(sub("live", "Lavrov", "mailto:desk@example.org"))
+    found: list[Alert] = []
+
+    async def alerted() -> bool:
+        found[:] = await match(article)
+        return bool(found)
+
+    await wait_until(alerted, timeout_s=2.0, what="the new rule to reach the match step")
+    assert found[0].subscription == "live"
+    stop.set()
+    await task

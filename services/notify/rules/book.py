@@ -16,16 +16,19 @@ from collections.abc import Awaitable, Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 
+import redis.asyncio as aioredis
+
 from services.notify.rules.archive import Archive
 from services.notify.rules.facts import Affiliations, Facts, facts_of
 from services.notify.rules.index import RuleIndex
 from services.notify.rules.matcher import explain
 from services.notify.rules.query import Compiler, Query
+from services.notify.rules.settings import RulesSettings
 from services.notify.rules.store import SubscriptionStore
 from services.notify.rules.subscriptions import Subscription
 from shared.errors import NewsalertError, QueryError
 from shared.models import Alert, TaggedArticle, TermEvidence
-from shared.vocabulary import Vocabulary
+from shared.vocabulary import Vocabulary, default_vocabulary
 
 logger = logging.getLogger(__name__)
 
@@ -177,3 +180,22 @@ def rule_matcher(book: RuleBook, archive: Archive) -> Callable[[TaggedArticle], 
         return alerts_for(tagged, book.match(tagged))
 
     return match
+
+
+async def live_rules(
+    client: aioredis.Redis, settings: RulesSettings | None = None, vocabulary: Vocabulary | None = None
+) -> tuple[Callable[[TaggedArticle], Awaitable[list[Alert]]], Callable[[asyncio.Event], Awaitable[None]]]:
+    """Load every rule and return the notify match step and the task that keeps the rules fresh.
+
+    In the notify app factory: ``match, follow = await live_rules(runtime.client)``, then
+    ``notify_stages(match)`` and ``tasks=[follow]``.
+    """
+    settings = settings or RulesSettings()
+    book = LiveRuleBook(SubscriptionStore(client), vocabulary or default_vocabulary(), settings.rules_follow_block_ms)
+    await book.load()
+    archive = Archive(client, settings.archive_retention_days)
+
+    async def follow(stop: asyncio.Event) -> None:
+        await book.follow(stop, settings.rules_resync_s)
+
+    return rule_matcher(book, archive), follow
