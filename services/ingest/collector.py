@@ -113,7 +113,7 @@ class Collector:
         complete = True
         if not entry.content and entry.link and self.settings.full_text and len(entry.summary) < FULL_SUMMARY_CHARS:
             try:
-                page = await self._page(entry.link, feed.id)
+                page = await self._page(entry.link)
             except FetchFailed as exc:
                 complete = False
                 logger.warning("full text of %s not fetched: %s", entry.link, exc.reason, extra={"feed": feed.id})
@@ -135,7 +135,7 @@ class Collector:
             logger.warning("item skipped: %s", exc.errors()[0]["msg"], extra={"feed": feed.id, "article_id": ident})
             return None
 
-    async def _page(self, url: str, feed_id: str) -> Page | None:
+    async def _page(self, url: str) -> Page | None:
         fetched = await self.fetcher.fetch(url, accept=PAGE_ACCEPT)
         html = decode_html(fetched.body, fetched.content_type)
         return await asyncio.to_thread(extract_page, html, fetched.url, self.settings.max_text_chars)
@@ -149,7 +149,7 @@ class Collector:
                 harvest.marks[ident] = seen[ident]
                 continue
             try:
-                page = await self._page(url, feed.id)
+                page = await self._page(url)
             except FetchFailed as exc:
                 logger.warning("article %s not fetched: %s", url, exc.reason, extra={"feed": feed.id})
                 continue
