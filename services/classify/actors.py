@@ -63,7 +63,11 @@ def acceptable(fld: Field, hit: Hit, target: Target, lang: str) -> bool:
     """Whether ``target`` may stand at ``hit`` by its case, language, neighbours and role."""
     if target.lang is not None and target.lang != lang:
         return False
-    if target.cased is not None and strip_accents(fld.text[hit.start : hit.end]) not in target.cased:
+    if target.cased is not None and (
+        not fld.mixed_case or strip_accents(fld.text[hit.start : hit.end]) not in target.cased
+    ):
+        return False
+    if target.capital and fld.mixed_case and not fld.text[hit.start].isupper():
         return False
     blocked = (target.not_after and fld.preceded_by(hit.start, target.not_after)) or (
         target.not_before and fld.followed_by(hit.end, target.not_before)

@@ -88,6 +88,8 @@ class Target:
     confirm: frozenset[str] = frozenset()
     veto_before: ByLength = ()
     veto_after: ByLength = ()
+    capital: bool = False
+    """A one-word proper noun (Turkey, China, Chad): the text must capitalise it too."""
 
     @classmethod
     def of(cls, entry: Entry, role: Role, phrase: str, lang: str | None = None, cue: Cue | None = None) -> Target:
@@ -105,6 +107,7 @@ class Target:
             padded(cue.confirm) if cue else frozenset(),
             by_length(phrase_words(cue.veto_before)) if cue else (),
             by_length(phrase_words(cue.veto_after)) if cue else (),
+            cue is None and phrase[:1].isupper() and len(key(phrase).split()) == 1,
         )
 
 
@@ -156,10 +159,10 @@ class Patterns:
                 phrase_key = key(target.phrase)
                 if phrase_key:
                     _add(by_key[phrase_key], target)
-        # A name given both as an alias and as a given name is a given name: drop the alias twin.
+        # A name listed both as an alias and as a given name or a weak alias keeps its stricter role.
         for targets in by_key.values():
-            given = {(t.entry.id, t.lang) for t in targets if t.role == "given"}
-            targets[:] = [t for t in targets if not (t.role == "alias" and (t.entry.id, t.lang) in given)]
+            strict = {t.entry.id for t in targets if t.role in ("given", "weak")}
+            targets[:] = [t for t in targets if not (t.role == "alias" and t.entry.id in strict)]
         self.automaton = ahocorasick.Automaton()
         for phrase_key, targets in by_key.items():
             padded = f" {phrase_key} "

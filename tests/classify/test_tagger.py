@@ -136,3 +136,21 @@ def test_bad_input_never_crashes(vocabulary: Vocabulary, text: str) -> None:
 
 def test_unknown_language_is_undetermined(vocabulary: Vocabulary) -> None:
     assert tag(article("ᚠᛇᚻ ᛒᛦᚦ ᚠᚱᚩᚠᚢᚱ"), vocabulary).lang == "und"
+
+
+@pytest.mark.parametrize(
+    ("title", "present", "absent"),
+    [
+        ("Thanksgiving: how to roast a turkey and serve it on fine china", set(), {"turkey", "china"}),
+        ("Turkey and China sign a trade deal", {"turkey", "china"}, set()),
+        ("UN PRÉSIDENT POUR LE MALI", {"mali"}, {"un"}),
+        ("LE MALI ET LA RUSSIE SIGNENT UN ACCORD", {"mali", "russia"}, {"un"}),
+        ("Voters in Georgia head to the polls in Atlanta", set(), {"georgia"}),
+        ("Georgia: Georgian Dream wins in Tbilisi", {"georgia"}, set()),
+        ("les volontaires pour la défense de la patrie attaqués", {"vdp"}, set()),
+    ],
+)
+def test_case_rules(vocabulary: Vocabulary, title: str, present: set[str], absent: set[str]) -> None:
+    found = actor_ids(vocabulary, title)
+    assert present <= found
+    assert not absent & found
