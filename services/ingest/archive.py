@@ -41,4 +41,3 @@ async def recent_articles(client: aioredis.Redis, since_s: float, now: float | N
             except ValidationError:
                 continue
     return articles
-
