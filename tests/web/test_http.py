@@ -296,3 +296,20 @@ async def test_a_rule_is_edited_disabled_and_enabled_keeping_only_chosen_targets
     assert (await http.post(f"{base}/rules/unknown/delete", data={"csrf": token})).status_code == 404
     assert (await http.post(f"{base}/rules/sahel/delete", data={"csrf": token})).status_code == 303
     assert await store.get("sahel") is None
+
+
+async def test_the_editor_works_without_javascript(
+    serve: Serve, http: httpx.AsyncClient, redis: aioredis.Redis
+) -> None:
+    await seed(redis, corpus())
+    base = await serve()
+    prefilled = await http.get(f"{base}/rules/new", params={"query": "Russia -Niger"})
+    assert "y compris personnes et groupes affiliés" in prefilled.text
+    form = {**RULE, "query": "AES summit", "csrf": csrf_of(prefilled.text)}
+    preview = await http.post(f"{base}/rules/preview", data=form)
+    assert preview.status_code == 200
+    assert preview.text.count('class="hit"') == 4
+    assert 'value="Sahel summits"' in preview.text
+    assert await SubscriptionStore(redis).all() == []
+    fragment = await http.get(f"{base}/ui/interpret", params={"query": "(AES summit"})
+    assert 'data-column="1"' in fragment.text
