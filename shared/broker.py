@@ -23,7 +23,9 @@ SAFE_EVICTION_POLICIES = frozenset({"noeviction"})
 
 def make_broker(url: str, graceful_timeout_s: float = 10.0) -> RedisBroker:
     """Build the FastStream broker every service publishes and consumes through."""
-    return RedisBroker(url, graceful_timeout=graceful_timeout_s, log_level=logging.DEBUG)
+    # our own logger: FastStream's default one has its own coloured handler, bypassing JSON lines and redaction
+    faststream_logger = logging.getLogger("faststream.redis")
+    return RedisBroker(url, graceful_timeout=graceful_timeout_s, log_level=logging.DEBUG, logger=faststream_logger)
 
 
 def make_client(url: str) -> aioredis.Redis:

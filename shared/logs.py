@@ -128,6 +128,10 @@ def setup_logging(level: str = "INFO", fmt: Literal["text", "json"] = "text", se
     logging.getLogger("apprise").setLevel(max(logging.INFO, root.level))
     for noisy in ("httpx", "httpcore", "uvicorn.access"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # FastStream's module logger writes through a coloured handler of its own: send it through ours
+    faststream = logging.getLogger("faststream")
+    faststream.handlers.clear()
+    faststream.propagate = True
 
 
 class _ServiceFilter(logging.Filter):
