@@ -179,3 +179,18 @@ def test_docker_compose_config_accepts_the_files(tmp_path: Path):
     )
     assert missing.returncode != 0
     assert "NEWSALERT_REDIS_PASSWORD" in missing.stderr
+
+
+def test_the_commands_in_the_operations_guide_exist():
+    guide = (COMPOSE.parent / "docs" / "operations.md").read_text()
+    commands = re.findall(r"(?m)(?:^|exec \w+ |`)newsalert ([a-z][\w -]*?)(?:`|\\$|$| --| http| mailto)", guide)
+    assert len(commands) >= 4
+    parser = build_parser()
+    for command in commands:
+        argv = command.split()
+        if argv[:2] == ["feeds", "add"]:
+            argv.append("https://www.example.org/rss.xml")
+        args = parser.parse_args(
+            argv if argv[:2] != ["rules", "add"] else [*argv, "--name", "n", "--query", "q", "--notify", "mailto:a@b.c"]
+        )
+        assert callable(args.func), command
