@@ -11,6 +11,7 @@ from faststream.specification import AsyncAPI
 from services.notify.delivery.wiring import build_courier
 from services.notify.handlers import Deliverer, Matcher, alert_handler, tagged_handler
 from services.notify.http import create_http_app
+from services.notify.rules.book import live_rules
 from shared.broker import make_broker, make_client
 from shared.models import Alert, TaggedArticle
 from shared.service import Runtime, Service
@@ -47,10 +48,11 @@ def notify_stages(match: Matcher, deliver: Deliverer) -> list[Stage[Any]]:
 async def assemble(runtime: Runtime) -> Service:
     """Assemble the notify service on a connected runtime."""
     courier = build_courier(runtime.client)
+    match, follow_rules = await live_rules(runtime.client)
     return Service(
         name="notify",
-        stages=notify_stages(no_match, alert_handler(courier.accept)),
-        tasks=[courier.run],
+        stages=notify_stages(match, alert_handler(courier.accept)),
+        tasks=[courier.run, follow_rules],
         http_app=create_http_app(runtime),
     )
 

@@ -12,9 +12,10 @@ import asyncio
 import gc
 import hashlib
 import logging
-from collections.abc import Awaitable, Callable, Iterable, Iterator
+from collections.abc import Awaitable, Callable, Coroutine, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
+from typing import Any
 
 import redis.asyncio as aioredis
 
@@ -184,7 +185,7 @@ def rule_matcher(book: RuleBook, archive: Archive) -> Callable[[TaggedArticle], 
 
 async def live_rules(
     client: aioredis.Redis, settings: RulesSettings | None = None, vocabulary: Vocabulary | None = None
-) -> tuple[Callable[[TaggedArticle], Awaitable[list[Alert]]], Callable[[asyncio.Event], Awaitable[None]]]:
+) -> tuple[Callable[[TaggedArticle], Awaitable[list[Alert]]], Callable[[asyncio.Event], Coroutine[Any, Any, None]]]:
     """Load every rule and return the notify match step and the task that keeps the rules fresh.
 
     In the notify app factory: ``match, follow = await live_rules(runtime.client)``, then
