@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import ssl
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -18,6 +19,7 @@ from services.ingest.body import BoundedBody
 from services.ingest.failures import FetchFailed, Gone, Refused
 from services.ingest.guard import AllowList, IPAddress, Resolver, pin, system_resolver
 from services.ingest.settings import IngestSettings
+from shared.errors import ConfigError
 
 logger = logging.getLogger(__name__)
 
@@ -95,6 +97,7 @@ class Fetcher:
         timeout = httpx.Timeout(settings.fetch_deadline_s, connect=settings.connect_timeout_s)
         self._client = httpx.AsyncClient(
             timeout=timeout,
+            verify=_tls_context(settings),
             follow_redirects=False,
             trust_env=False,
             headers={"User-Agent": settings.user_agent, "Accept-Encoding": "gzip, deflate"},
@@ -204,6 +207,16 @@ class Fetcher:
         async for raw in response.aiter_raw():
             body.feed(raw)
         return body.result()
+
+
+def _tls_context(settings: IngestSettings) -> ssl.SSLContext:
+    context = httpx.create_ssl_context(trust_env=False)  # httpx's own CA bundle
+    if settings.fetch_ca_file is not None:
+        try:
+            context.load_verify_locations(cafile=settings.fetch_ca_file)
+        except (OSError, ssl.SSLError) as exc:
+            raise ConfigError(f"NEWSALERT_FETCH_CA_FILE {settings.fetch_ca_file}: {exc}") from exc
+    return context
 
 
 def _with_move(result: Fetched, moved_to: str) -> Fetched:

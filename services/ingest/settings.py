@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -16,6 +18,8 @@ class IngestSettings(BaseSettings):
     fetch_allow: str = ""
     """Comma-separated hosts or CIDRs that may be fetched although they are not public."""
     user_agent: str = USER_AGENT
+    fetch_ca_file: Path | None = None
+    """Extra CA bundle (PEM) trusted for https feeds, e.g. a LAN's private CA; public CAs stay trusted."""
     max_body_bytes: int = Field(default=10_000_000, ge=1_000)
     fetch_deadline_s: float = Field(default=30.0, gt=0)
     connect_timeout_s: float = Field(default=10.0, gt=0)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ssl
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
@@ -43,8 +44,9 @@ REASONS = {
 class LocalServer:
     """Serves ``routes`` on ``host`` (127.0.0.x) at an ephemeral port and records every request."""
 
-    def __init__(self, host: str = "127.0.0.1") -> None:
+    def __init__(self, host: str = "127.0.0.1", tls: ssl.SSLContext | None = None) -> None:
         self.host = host
+        self.tls = tls
         self.routes: dict[str, Route] = {}
         self.hits: list[Request] = []
         self._server: asyncio.Server | None = None
@@ -62,7 +64,7 @@ class LocalServer:
         return sum(1 for hit in self.hits if hit.path.split("?", 1)[0] == path)
 
     async def start(self) -> LocalServer:
-        self._server = await asyncio.start_server(self._serve, self.host, 0)
+        self._server = await asyncio.start_server(self._serve, self.host, 0, ssl=self.tls)
         return self
 
     async def close(self) -> None:
