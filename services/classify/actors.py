@@ -59,20 +59,23 @@ def _role_allows(fld: Field, hit: Hit, target: Target) -> bool:
     return True
 
 
-def acceptable(fld: Field, hit: Hit, target: Target, lang: str) -> bool:
-    """Whether ``target`` may stand at ``hit`` by its case, language, neighbours and role."""
+def well_formed(fld: Field, hit: Hit, target: Target, lang: str) -> bool:
+    """Whether the text at ``hit`` is written as ``target`` requires: language, case, capital."""
     if target.lang is not None and target.lang != lang:
         return False
     if target.cased is not None and (
         not fld.mixed_case or strip_accents(fld.text[hit.start : hit.end]) not in target.cased
     ):
         return False
-    if target.capital and fld.mixed_case and not fld.text[hit.start].isupper():
-        return False
-    blocked = (target.not_after and fld.preceded_by(hit.start, target.not_after)) or (
-        target.not_before and fld.followed_by(hit.end, target.not_before)
+    return not (target.capital and fld.mixed_case and not fld.text[hit.start].isupper())
+
+
+def other_sense(fld: Field, hit: Hit, target: Target) -> bool:
+    """Whether the neighbours show another sense: "fleuve Niger", "Richard Wagner", "Niger Delta"."""
+    return bool(
+        (target.not_after and fld.preceded_by(hit.start, target.not_after))
+        or (target.not_before and fld.followed_by(hit.end, target.not_before))
     )
-    return not blocked and _role_allows(fld, hit, target)
 
 
 def _longest_first(found: list[Found]) -> list[Found]:
@@ -120,17 +123,29 @@ def _resolve_weak(weak: list[Found], strong: set[str], fields: Sequence[Field]) 
 
 
 def resolve(fields: Sequence[Field], hits: Iterable[tuple[Field, Hit]], lang: str) -> list[Found]:
-    """Every accepted actor mention, overlaps and unsupported weak aliases removed."""
-    found = [
-        Found(fld, hit.start, hit.end, target)
-        for fld, hit in hits
-        if not fld.boilerplate.is_noise(hit.start)
-        for target in hit.targets
-        if target.role != "cue" and acceptable(fld, hit, target, lang)
-    ]
+    """Every accepted actor mention, overlaps and unsupported weak aliases removed.
+
+    Once the article uses a weak alias in another sense ("Richard Wagner"), its bare uses
+    ("Wagner") stand for the entry only next to a strong mention of it.
+    """
+    found, elsewhere = [], set()
+    for fld, hit in hits:
+        if fld.boilerplate.is_noise(hit.start):
+            continue
+        for target in hit.targets:
+            if target.role == "cue" or not well_formed(fld, hit, target, lang):
+                continue
+            if other_sense(fld, hit, target):
+                elsewhere.add(target.entry.id)
+            elif _role_allows(fld, hit, target):
+                found.append(Found(fld, hit.start, hit.end, target))
     kept = _longest_first(found)
     strong = {f.target.entry.id for f in kept if f.target.role != "weak"}
-    weak = [f for f in kept if f.target.role == "weak"]
+    weak = [
+        f
+        for f in kept
+        if f.target.role == "weak" and (f.target.entry.id not in elsewhere or f.target.entry.id in strong)
+    ]
     return [f for f in kept if f.target.role != "weak"] + _resolve_weak(weak, strong, fields)
 
 

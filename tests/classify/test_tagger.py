@@ -154,3 +154,10 @@ def test_case_rules(vocabulary: Vocabulary, title: str, present: set[str], absen
     found = actor_ids(vocabulary, title)
     assert present <= found
     assert not absent & found
+
+
+def test_a_name_used_in_another_sense_keeps_that_sense(vocabulary: Vocabulary) -> None:
+    text = "Le Bolchoï de Moscou reprend Richard Wagner. Cette production de Wagner a séduit la critique russe."
+    assert "wagner-group" not in actor_ids(vocabulary, "Opéra : Wagner à Moscou", text)
+    text = "Les mercenaires du groupe Wagner ont quitté Bamako. Wagner laisse la place à l’Africa Corps."
+    assert "wagner-group" in actor_ids(vocabulary, "Mali : Wagner s’en va", text)
