@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from services.notify.web.activity import Delivery, counts
+from services.notify.web.activity import Mark, counts
 from services.notify.web.chart import MAX_DAYS, per_day
 from services.notify.web.highlight import pieces
 from services.notify.web.masking import mask_target
@@ -71,8 +71,8 @@ def test_chart_is_empty_without_alerts_and_capped_in_length() -> None:
     assert chart.bars[-1].day == start + timedelta(days=89)
 
 
-def _delivery(sub: str, story: str, status: str, age: timedelta, now: datetime) -> Delivery:
-    return Delivery("a", sub, "c", story, "t", None, "fr", status, "", 0, now - age)
+def _delivery(sub: str, story: str, status: str, age: timedelta, now: datetime) -> Mark:
+    return Mark(sub, story, status, now - age)
 
 
 def test_counts_are_stories_per_rule_in_24_hours_and_7_days() -> None:

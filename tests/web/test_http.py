@@ -195,7 +195,8 @@ async def test_alerts_show_their_status_per_channel_and_count_per_rule(
     serve: Serve, http: httpx.AsyncClient, redis: aioredis.Redis
 ) -> None:
     mail, chat = "mailto:veille@example.org", "tgram://123456789:AAFakeToken/-100123"
-    sub = Subscription(id="sahel", name="Sahel summits", query="AES summit", targets=(SecretStr(mail), SecretStr(chat)))
+    tricky = 'Sahel "story":"forged" summits'  # the counts read the alert's JSON head: a name must not fool them
+    sub = Subscription(id="sahel", name=tricky, query="AES summit", targets=(SecretStr(mail), SecretStr(chat)))
     await SubscriptionStore(redis).save(sub)
     ledger = Ledger(redis, Keys(), ttl_s=86_400, recent_kept=1_000)
     now = datetime.now(UTC)

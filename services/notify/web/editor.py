@@ -31,6 +31,7 @@ from shared.vocabulary import Vocabulary, default_vocabulary
 
 router = APIRouter(include_in_schema=False)
 ACTIVITY_LIMIT = 20_000
+"""Alerts counted at most for the rules list (the ledger keeps 10,000 recent ones by default)."""
 BLANK = RuleForm("", "", frozenset(), (), "instant", "UTC", True)
 
 
@@ -40,10 +41,13 @@ def compiler(vocabulary: Vocabulary) -> Compiler:
     return Compiler(vocabulary)
 
 
+def _admit(sub: Subscription) -> None:
+    admission(compiler(default_vocabulary()), DeliverySettings().allow_private_targets)(sub)
+
+
 def store_of(request: Request) -> SubscriptionStore:
     """The subscription store, checking rules as the rules API does before saving them."""
-    allow_private = DeliverySettings().allow_private_targets
-    return SubscriptionStore(request.app.state.runtime.client, admission(compiler(default_vocabulary()), allow_private))
+    return SubscriptionStore(request.app.state.runtime.client, _admit)
 
 
 def web_settings(request: Request) -> WebSettings:
@@ -100,8 +104,8 @@ async def rules_list(request: Request) -> HTMLResponse:
     """Every rule with its masked targets and its alerts of the last 24 hours and 7 days."""
     subs = await store_of(request).all()
     now = utc_now()
-    recent = await activity.recent_deliveries(request.app.state.runtime.client, now - timedelta(days=7), ACTIVITY_LIMIT)
-    counts = activity.counts(recent, now)
+    marks = await activity.recent_marks(request.app.state.runtime.client, now - timedelta(days=7), ACTIVITY_LIMIT)
+    counts = activity.counts(marks, now)
     rows = [
         {
             "sub": sub,
