@@ -8,6 +8,7 @@ from typing import Any
 
 import yaml
 
+from shared.broker import make_client
 from shared.errors import ConfigError
 from shared.settings import CommonSettings
 
@@ -50,8 +51,21 @@ async def apply_config(settings: CommonSettings, path: Path, only: str | None = 
 
 
 async def _apply_feeds(settings: CommonSettings, entries: list[dict[str, Any]]) -> list[str]:
-    raise ConfigError("feeds in --config are not supported yet")
+    from services.ingest.feeds import FeedStore, upsert_feeds
+
+    client = make_client(settings.effective_redis_url)
+    try:
+        return await upsert_feeds(FeedStore(client), entries)
+    finally:
+        await client.aclose()
 
 
 async def _apply_subscriptions(settings: CommonSettings, entries: list[dict[str, Any]]) -> list[str]:
-    raise ConfigError("subscriptions in --config are not supported yet")
+    from services.notify.rules.declarative import upsert_subscriptions
+    from services.notify.rules.store import SubscriptionStore
+
+    client = make_client(settings.effective_redis_url)
+    try:
+        return await upsert_subscriptions(SubscriptionStore(client), entries)
+    finally:
+        await client.aclose()
