@@ -16,6 +16,7 @@ from services.notify.web import editor, login, monitor
 from services.notify.web.access import FormRefused, Gate, Signer
 from services.notify.web.render import language, page
 from services.notify.web.settings import WebSettings, check_exposure
+from services.notify.web.shelf import Shelf
 from services.notify.web.wording import texts
 from shared.service import Runtime
 
@@ -36,6 +37,7 @@ def install_web(app: FastAPI, runtime: Runtime, settings: WebSettings | None = N
     signer = Signer(settings.token, settings.session_max_age_s)
     app.state.web_settings = settings
     app.state.web_signer = signer
+    app.state.web_shelf = Shelf(runtime.client, settings.backtest_articles)
     for module in (login, editor, monitor):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

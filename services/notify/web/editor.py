@@ -24,7 +24,7 @@ from services.notify.web.masking import mask_target
 from services.notify.web.preview import Backtest, backtest
 from services.notify.web.render import fragment, page
 from services.notify.web.settings import WebSettings
-from services.notify.web.shelf import latest_tagged
+from services.notify.web.shelf import Shelf
 from shared.errors import InputError, QueryError
 from shared.models import utc_now
 from shared.vocabulary import Vocabulary, default_vocabulary
@@ -48,6 +48,12 @@ def _admit(sub: Subscription) -> None:
 def store_of(request: Request) -> SubscriptionStore:
     """The subscription store, checking rules as the rules API does before saving them."""
     return SubscriptionStore(request.app.state.runtime.client, _admit)
+
+
+def shelf_of(request: Request) -> Shelf:
+    """The shelf of latest tagged articles this app keeps."""
+    shelf: Shelf = request.app.state.web_shelf
+    return shelf
 
 
 def web_settings(request: Request) -> WebSettings:
@@ -78,7 +84,7 @@ async def _backtest(request: Request, query: str) -> Backtest | None:
     except QueryError:
         return None
     settings = web_settings(request)
-    articles = await latest_tagged(request.app.state.runtime.client, settings.backtest_articles)
+    articles = await shelf_of(request).latest(settings.backtest_articles)
     # off the event loop: the HTTP server shares it with the notify stages
     return await asyncio.to_thread(backtest, compiled, articles, vocabulary, settings.preview_budget_s)
 

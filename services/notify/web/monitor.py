@@ -15,12 +15,11 @@ from services.ingest.feeds import FeedState, FeedStore, new_feed
 from services.notify.delivery.settings import DeliverySettings
 from services.notify.rules.query import compile_query
 from services.notify.web import activity
-from services.notify.web.editor import checked_form, store_of, web_settings
+from services.notify.web.editor import checked_form, shelf_of, store_of, web_settings
 from services.notify.web.forms import field
 from services.notify.web.masking import mask_target
 from services.notify.web.preview import latest_matching
 from services.notify.web.render import page
-from services.notify.web.shelf import latest_tagged
 from services.notify.web.trial import send_test_alert
 from shared.errors import DeliveryError, InputError, QueryError
 from shared.models import utc_now
@@ -126,7 +125,7 @@ async def articles_page(request: Request, q: str = "") -> HTMLResponse:
     """The latest tagged articles with their actors and topics, optionally filtered by a query."""
     settings = web_settings(request)
     vocabulary = default_vocabulary()
-    articles = await latest_tagged(request.app.state.runtime.client, settings.backtest_articles)
+    articles = await shelf_of(request).latest(settings.backtest_articles)
     problem = ""
     try:
         query = compile_query(q, vocabulary) if q.strip() else None
