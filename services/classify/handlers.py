@@ -5,16 +5,16 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 
 from services.classify.stories import StoryStore
-from services.classify.tagger import tag
+from services.classify.tagger import prepare, tag
 from shared.models import Article, TaggedArticle
 from shared.stage import Output
 from shared.streams import TAGGED
-from shared.vocabulary import Vocabulary, default_vocabulary
+from shared.vocabulary import Vocabulary
 
 
 def article_handler(vocabulary: object, stories: StoryStore) -> Callable[[Article], Awaitable[Sequence[Output]]]:
     """Build ``on_article``: one tagged article per article."""
-    vocab = vocabulary if isinstance(vocabulary, Vocabulary) else default_vocabulary()
+    vocab = prepare(vocabulary if isinstance(vocabulary, Vocabulary) else None)
 
     async def on_article(article: Article) -> Sequence[Output]:
         tags = tag(article, vocab)

@@ -37,7 +37,8 @@ STOP_WORDS: frozenset[str] = frozenset().union(*_STOP.values())
 
 
 @lru_cache(maxsize=1)
-def _identifier() -> Any:
+def identifier() -> Any:
+    """The py3langid identifier restricted to :data:`LANGUAGES`, loaded once (about a second)."""
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
     identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
@@ -67,7 +68,7 @@ def detect(title: str, text: str) -> str:
     voted = stop_word_vote(sample)
     if voted is not None:
         return voted
-    lang, confidence = _identifier().classify(sample)
+    lang, confidence = identifier().classify(sample)
     return str(lang) if confidence >= MIN_CONFIDENCE else UNDETERMINED
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from services.classify.actors import actor_tags, resolve
 from services.classify.context import Field
-from services.classify.language import detect, primary
+from services.classify.language import detect, identifier, primary
 from services.classify.patterns import compiled
 from services.classify.topics import topic_tags
 from shared.models import ActorTag, Article, TopicTag
@@ -23,6 +23,14 @@ class Tags:
     lang: str
     actors: tuple[ActorTag, ...] = ()
     topics: tuple[TopicTag, ...] = ()
+
+
+def prepare(vocabulary: Vocabulary | None = None) -> Vocabulary:
+    """Load the vocabulary, compile its automaton and load the language model, before the first article."""
+    vocab = vocabulary if vocabulary is not None else default_vocabulary()
+    compiled(vocab)
+    identifier()
+    return vocab
 
 
 def tag(article: Article, vocabulary: Vocabulary | None = None) -> Tags:
