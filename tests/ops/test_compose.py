@@ -114,6 +114,7 @@ def test_classify_runs_two_replicas_and_notify_publishes_a_configurable_port(ser
 
 def test_mailpit_runs_only_in_the_dev_profile(services: dict[str, Any]):
     assert services["mailpit"]["profiles"] == ["dev"]
+    assert services["mailpit"]["environment"]["MP_SMTP_AUTH_ACCEPT_ANY"] == "true"
     for port in services["mailpit"]["ports"]:
         assert port.startswith("127.0.0.1:")
     dev_notify = load(COMPOSE_DEV)["services"]["notify"]
