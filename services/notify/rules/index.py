@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from services.notify.rules.facts import Facts
 from services.notify.rules.matcher import holds
-from services.notify.rules.query import Node, Not, Or, Query, Term
+from services.notify.rules.query import And, Node, Not, Or, Query, Term
 
 BROAD_KEY_WEIGHT = 1_000_000.0
 """Weight of a language key: half of all articles show ``l:en``, no rule should hang on it."""
@@ -23,7 +23,7 @@ ANY: frozenset[str] = frozenset()
 """The second set of a rule with a single required term: nothing more to check."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Plan:
     """A rule flattened to key sets: each ``required`` set meets the article's keys, ``forbidden`` none."""
 
@@ -42,9 +42,9 @@ class Plan:
 
 
 def _keyset(node: Node) -> frozenset[str] | None:
-    if isinstance(node, Term):
+    if type(node) is Term:
         return node.keyset if node.kind != "phrase" else None
-    if isinstance(node, Or):
+    if type(node) is Or:
         sets = [_keyset(c) for c in node.children]
         return None if None in sets else frozenset().union(*(s for s in sets if s is not None))
     return None
@@ -53,16 +53,17 @@ def _keyset(node: Node) -> frozenset[str] | None:
 def plan(node: Node) -> Plan | None:
     """Flatten an AND of (ORs of) key terms and their negations; None when a rule needs its tree."""
     required: list[frozenset[str]] = []
-    forbidden: set[str] = set()
-    for child in node.children if not isinstance(node, Term | Not | Or) else (node,):
-        keys = _keyset(child.child if isinstance(child, Not) else child)
+    forbidden: frozenset[str] = frozenset()
+    for child in node.children if type(node) is And else (node,):
+        negated = type(child) is Not
+        keys = _keyset(child.child if negated else child)  # type: ignore[union-attr]
         if keys is None:
             return None
-        if isinstance(child, Not):
+        if negated:
             forbidden |= keys
         else:
             required.append(keys)
-    return Plan(tuple(required), frozenset(forbidden)) if required else None
+    return Plan(tuple(required), forbidden) if required else None
 
 
 def cover(node: Node, weigh: Weigh) -> tuple[float, frozenset[str]] | None:
@@ -140,7 +141,8 @@ class RuleIndex:
         self._weigh = Weigh()
         counts = self._weigh.rules_using
         for query in self.rules.values():
-            counts.update(frozenset().union(*(t.keyset for t in query.terms)))
+            for term in query.terms:  # a key twice in one rule counts twice: weights are estimates
+                counts.update(term.keyset)
         for rule_id, query in self.rules.items():
             self._post(rule_id, query)
 
@@ -170,8 +172,7 @@ class RuleIndex:
     def _post(self, rule_id: str, query: Query) -> None:
         flat = plan(query.root)
         if flat is not None:
-            ordered = sorted(flat.required, key=self._weigh)
-            flat = Plan(tuple(ordered), flat.forbidden)
+            ordered = flat.required = tuple(sorted(flat.required, key=self._weigh))
             primary, second = ordered[0], (ordered[1] if len(ordered) > 1 else ANY)
         else:
             found = cover(query.root, self._weigh)

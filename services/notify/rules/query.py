@@ -9,112 +9,51 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from typing import Literal
 
 from services.notify.rules import syntax
+from services.notify.rules.flat import compile_flat
 from services.notify.rules.stemmer import keyword_keys
+from services.notify.rules.tree import (
+    MAX_TERMS,
+    And,
+    Node,
+    Not,
+    Or,
+    Query,
+    Segment,
+    Term,
+    TermKind,
+    and_all,
+    iter_terms,
+    negative_only,
+    or_any,
+)
 from shared.errors import QueryError
 from shared.vocabulary import Entry, Vocabulary
 from shared.vocabulary.folding import fold, tokens
 
-MAX_TERMS = 64
-TermKind = Literal["actor", "topic", "keyword", "phrase", "lang", "source"]
+__all__ = [
+    "MAX_TERMS",
+    "And",
+    "Compiler",
+    "Node",
+    "Not",
+    "Or",
+    "Query",
+    "Term",
+    "TermKind",
+    "compile_query",
+    "iter_terms",
+    "negative_only",
+]
 
 _LANG = re.compile(r"^[a-z]{2,3}$")
 _DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,62}$")
 
 
-@dataclass(frozen=True, slots=True)
-class Term:
-    """One condition on an article; ``keys`` are the index keys that can make it hold.
-
-    Terms carry no column: one term object is shared by every rule that writes it alike.
-    """
-
-    kind: TermKind
-    ref: str
-    text: str
-    keys: tuple[str, ...]
-    words: tuple[str, ...] = ()
-    keyset: frozenset[str] = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "keyset", frozenset(self.keys))
-
-
-@dataclass(slots=True)
-class Not:
-    """Holds when its child does not."""
-
-    child: Node
-    column: int
-
-
-@dataclass(slots=True)
-class And:
-    """Holds when every child holds."""
-
-    children: tuple[Node, ...]
-
-
-@dataclass(slots=True)
-class Or:
-    """Holds when any child holds."""
-
-    children: tuple[Node, ...]
-
-
-Node = Term | Not | And | Or
-
-
-@dataclass(slots=True)
-class Query:
-    """A compiled query: its source text, its tree and its terms in reading order."""
-
-    text: str
-    root: Node
-    terms: tuple[Term, ...]
-
-
 def compile_query(text: str, vocabulary: Vocabulary) -> Query:
     """Parse and resolve ``text``, or raise :class:`QueryError` naming the column."""
     return Compiler(vocabulary).compile(text)
-
-
-def iter_terms(node: Node) -> list[Term]:
-    """List the terms of a tree in reading order."""
-    if isinstance(node, Term):
-        return [node]
-    if isinstance(node, Not):
-        return iter_terms(node.child)
-    return [t for child in node.children for t in iter_terms(child)]
-
-
-def negative_only(node: Node) -> int | None:
-    """Return the column of a part that could hold with no positive term, or None."""
-    if isinstance(node, Term):
-        return None
-    if isinstance(node, Not):
-        return node.column
-    if isinstance(node, Or):
-        for child in node.children:
-            column = negative_only(child)
-            if column is not None:
-                return column
-        return None
-    columns = [negative_only(child) for child in node.children]
-    return None if None in columns else columns[0]
-
-
-def _and(children: list[Node]) -> Node:
-    flat = [g for c in children for g in (c.children if isinstance(c, And) else (c,))]
-    return flat[0] if len(flat) == 1 else And(tuple(flat))
-
-
-def _or(children: list[Node]) -> Node:
-    flat = [g for c in children for g in (c.children if isinstance(c, Or) else (c,))]
-    return flat[0] if len(flat) == 1 else Or(tuple(flat))
 
 
 def entry_term(entry: Entry, text: str) -> Term:
@@ -135,10 +74,6 @@ def phrase_term(words: list[str], text: str) -> Term:
     return Term("phrase", " ".join(words), text, keyword_keys(longest), tuple(words))
 
 
-Segment = tuple[Node, int]
-"""A resolved piece of a query and its column, relative to the start of what was resolved."""
-
-
 class Compiler:
     """Compile queries against one vocabulary, remembering how each atom resolved.
 
@@ -150,8 +85,12 @@ class Compiler:
         self.vocabulary = vocabulary
         self._atoms: dict[str, list[Segment] | QueryError] = {}
 
-    def compile(self, text: str) -> Query:
+    def compile(self, text: str, shortcut: bool = True) -> Query:
         """Parse and resolve ``text``, or raise :class:`QueryError` naming the column."""
+        if shortcut:
+            found = compile_flat(text, self.cached)
+            if found is not None:
+                return Query(text, *found)
         columns: list[int] = []
         root = syntax.build(text, _Resolver(self, columns))
         terms = tuple(iter_terms(root))
@@ -190,18 +129,18 @@ class _Resolver:
         self.columns = columns
 
     def conjunction(self, children: list[Node]) -> Node:
-        return _and(children)
+        return and_all(children)
 
     def disjunction(self, children: list[Node]) -> Node:
-        return _or(children)
+        return or_any(children)
 
     def words(self, words: tuple[syntax.Lexeme, ...]) -> Node:
-        return _and(self.placed(self.words_atom(words), words[0][2]))
+        return and_all(self.placed(self.words_atom(words), words[0][2]))
 
     def negated_words(self, words: tuple[syntax.Lexeme, ...], column: int) -> Node:
         """Exclude the first alias or word of bare words; the others stay required."""
         first, *rest = self.placed(self.words_atom(words), words[0][2])
-        return _and([Not(first, column), *rest])
+        return and_all([Not(first, column), *rest])
 
     def negation(self, child: Node, column: int) -> Node:
         return child.child if isinstance(child, Not) else Not(child, column)
@@ -236,7 +175,7 @@ class _Resolver:
 
     def entries(self, entries: Sequence[Entry], text: str) -> Node:
         unique = {e.id: e for e in entries}
-        return _or([entry_term(e, text) for e in unique.values()])
+        return or_any([entry_term(e, text) for e in unique.values()])
 
     def segments(self, words: tuple[syntax.Lexeme, ...]) -> list[Segment]:
         """Cut bare words greedily into the longest aliases; other words are keywords."""
