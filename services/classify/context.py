@@ -15,12 +15,6 @@ from shared.vocabulary.folding import DASHES, flatten, key
 _NEXT_WORD = re.compile(r"[ \t]+([^\W\d_][\w'’\-]*)")
 _TITLE_CASE_SHARE = 0.6
 _CASE_SAMPLE_CHARS = 2_000
-_SHOUTING_SHARE = 0.8
-
-
-def _shouting(sample: str) -> bool:
-    letters = [c for c in sample if c.isalpha()]
-    return len(letters) >= 12 and sum(1 for c in letters if c.isupper()) >= _SHOUTING_SHARE * len(letters)
 
 
 @lru_cache(maxsize=8_192)
@@ -46,13 +40,13 @@ class Field:
     boilerplate: Boilerplate = field(default_factory=Boilerplate)
     title_case: bool = False
     mixed_case: bool = True
-    """Whether the field uses both cases: all-caps or all-lowercase text says nothing by its case."""
+    """Whether the field uses both cases: an all-caps headline or lowercase text says nothing by its case."""
     _context: dict[str, list[int]] | None = None
 
     def __post_init__(self) -> None:
         self.flat = f" {flatten(self.text)} "
         sample = self.text[:_CASE_SAMPLE_CHARS]
-        self.mixed_case = sample.upper() != sample and sample.lower() != sample and not _shouting(sample)
+        self.mixed_case = sample.upper() != sample and sample.lower() != sample
         if self.name == "text":
             self.boilerplate = find_boilerplate(self.text)
         else:

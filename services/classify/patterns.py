@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Literal
+from typing import Literal, NamedTuple
 
 import ahocorasick
 
@@ -111,8 +111,7 @@ class Target:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class Hit:
+class Hit(NamedTuple):
     """A key found in a field: offsets in the original string and what it may stand for."""
 
     start: int
@@ -179,10 +178,9 @@ class Patterns:
             found[phrase_key].append(last - len(phrase_key) + 1)
         return found
 
-    def find(self, flat: str) -> Iterator[Hit]:
-        """Yield every key in ``flat`` (a padded, flattened field) with original offsets."""
-        for last, (length, targets) in self.automaton.iter(flat):
-            yield Hit(last - length + 1, last - 1, targets)
+    def find(self, flat: str) -> list[Hit]:
+        """Every key in ``flat`` (a padded, flattened field), with offsets in the original field."""
+        return [Hit(last - length + 1, last - 1, targets) for last, (length, targets) in self.automaton.iter(flat)]
 
 
 def _context_automaton(vocabulary: Vocabulary) -> ahocorasick.Automaton:
