@@ -65,13 +65,19 @@ async def serve(redis_url: str, redis: object, monkeypatch: pytest.MonkeyPatch) 
         await runtime.client.aclose()
 
 
+def require_chromium(path: Path) -> None:
+    """Fail under CI (NEWSALERT_CI=1) when Chromium is missing, skip elsewhere; return when it is there."""
+    if path.exists():
+        return
+    if os.environ.get("NEWSALERT_CI") == "1":
+        pytest.fail(f"{path} is missing: install the Debian package chromium (.ci/run does)")
+    pytest.skip(f"{path} is missing: apt-get install chromium to run the browser tests")
+
+
 @pytest.fixture
 async def browser() -> AsyncIterator[Browser]:
-    """Debian's Chromium driven by Playwright; missing Chromium fails under CI (NEWSALERT_CI=1), else skips."""
-    if not os.path.exists(CHROMIUM):  # noqa: ASYNC240 - one stat before the browser starts
-        if os.environ.get("NEWSALERT_CI") == "1":
-            pytest.fail(f"{CHROMIUM} is missing: install the Debian package chromium (.ci/run does)")
-        pytest.skip(f"{CHROMIUM} is missing: apt-get install chromium to run the browser tests")
+    """Debian's Chromium driven by Playwright (see :func:`require_chromium`)."""
+    require_chromium(CHROMIUM)
     async with async_playwright() as playwright:
         chromium = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:

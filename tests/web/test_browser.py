@@ -10,7 +10,7 @@ from playwright.async_api import Browser, Dialog, Page, expect
 
 from services.notify.rules.store import SubscriptionStore
 from tests.web.articles import corpus, seed
-from tests.web.conftest import TOKEN, Serve
+from tests.web.conftest import TOKEN, Serve, require_chromium
 
 pytestmark = pytest.mark.browser
 
@@ -120,3 +120,12 @@ async def test_the_page_fits_a_phone_and_speaks_english_on_request(
     await expect(page.get_by_role("heading", name="Derniers articles analysés")).to_be_visible()
     await shoot(page, screenshots, "phone-articles")
     await context.close()
+
+
+@pytest.mark.parametrize(("ci", "outcome"), [("1", pytest.fail.Exception), ("", pytest.skip.Exception)])
+def test_a_missing_chromium_fails_under_ci_and_skips_elsewhere(
+    ci: str, outcome: type[BaseException], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("NEWSALERT_CI", ci)
+    with pytest.raises(outcome, match="chromium"):
+        require_chromium(tmp_path / "chromium")
