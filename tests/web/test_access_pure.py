@@ -96,15 +96,20 @@ def test_loopback_hosts(host: str, loopback: bool) -> None:
     [
         ("127.0.0.1", None, False, False),
         ("0.0.0.0", None, False, True),
-        ("0.0.0.0", "t", False, False),
+        ("0.0.0.0", "t" * 16, False, False),
+        ("127.0.0.1", "t" * 15, False, True),
+        ("127.0.0.1", "t" * 15, True, False),
         ("0.0.0.0", None, True, False),
         ("10.0.0.5", None, False, True),
     ],
 )
-def test_an_open_server_only_binds_loopback(host: str, token: str | None, dev: bool, refused: bool) -> None:
+def test_an_open_server_binds_only_loopback_and_a_token_is_long(
+    host: str, token: str | None, dev: bool, refused: bool
+) -> None:
     if refused:
-        with pytest.raises(ConfigError, match="NEWSALERT_API_TOKEN"):
+        with pytest.raises(ConfigError, match="NEWSALERT_API_TOKEN") as error:
             check_exposure(host, token, dev)
+        assert token is None or token not in str(error.value)
     else:
         check_exposure(host, token, dev)
 

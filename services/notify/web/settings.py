@@ -10,6 +10,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from shared.errors import ConfigError
 
 LOOPBACK_NAMES = frozenset({"localhost", "localhost.", "ip6-localhost"})
+MIN_TOKEN_CHARS = 16
 
 
 class WebSettings(BaseSettings):
@@ -43,7 +44,12 @@ def is_loopback(host: str) -> bool:
 
 
 def check_exposure(host: str, token: str | None, dev_mode: bool) -> None:
-    """Refuse to serve an open page and API on anything but loopback, unless in dev mode."""
+    """Refuse an open page and API on anything but loopback, and a guessable token, unless in dev mode."""
+    if token is not None and len(token) < MIN_TOKEN_CHARS and not dev_mode:
+        raise ConfigError(
+            f"NEWSALERT_API_TOKEN is shorter than {MIN_TOKEN_CHARS} characters: "
+            "use a long random value (for example `openssl rand -hex 24`)"
+        )
     if token is None and not dev_mode and not is_loopback(host):
         raise ConfigError(
             f"the HTTP server binds {host}, which is not loopback, and NEWSALERT_API_TOKEN is not set: "
