@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import chain
 
 from services.notify.rules.facts import Facts
 from services.notify.rules.matcher import holds
@@ -100,13 +101,20 @@ class Weigh:
     def __init__(self) -> None:
         self.rules_using: Counter[str] = Counter()
         self._sets: dict[frozenset[str], float] = {}
+        self._keys: dict[str, float] = {}
 
     def __call__(self, keys: frozenset[str]) -> float:
         """Weigh a key set: the sum of its keys' weights (remembered until counts change)."""
         weight = self._sets.get(keys)
         if weight is None:
-            rules_using = self.rules_using
-            weight = self._sets[keys] = sum(key_weight(k, rules_using[k]) for k in keys)
+            weight = self._sets[keys] = sum(map(self.key, keys))
+        return weight
+
+    def key(self, key: str) -> float:
+        """Weigh one key (remembered until counts change)."""
+        weight = self._keys.get(key)
+        if weight is None:
+            weight = self._keys[key] = key_weight(key, self.rules_using[key])
         return weight
 
     def count(self, keys: Iterable[str], by: int = 1) -> None:
@@ -115,6 +123,7 @@ class Weigh:
         for key in keys:
             rules_using[key] += by
         self._sets.clear()
+        self._keys.clear()
 
 
 class RuleIndex:
@@ -139,10 +148,8 @@ class RuleIndex:
         self.rules = dict(rules)
         self._postings, self._posted, self._plans = {}, {}, {}
         self._weigh = Weigh()
-        counts = self._weigh.rules_using
-        for query in self.rules.values():
-            for term in query.terms:  # a key twice in one rule counts twice: weights are estimates
-                counts.update(term.keyset)
+        # a key twice in one rule counts twice: weights are estimates
+        self._weigh.rules_using.update(chain.from_iterable(t.keys for q in self.rules.values() for t in q.terms))
         for rule_id, query in self.rules.items():
             self._post(rule_id, query)
 
@@ -181,8 +188,16 @@ class RuleIndex:
             primary, second = found[1], ANY
         self._plans[rule_id] = flat
         self._posted[rule_id] = (primary, second)
+        postings = self._postings
         for key in primary:
-            self._postings.setdefault(key, {}).setdefault(second, set()).add(rule_id)
+            level = postings.get(key)
+            if level is None:
+                level = postings[key] = {}
+            rule_ids = level.get(second)
+            if rule_ids is None:
+                level[second] = {rule_id}
+            else:
+                rule_ids.add(rule_id)
 
     def candidates(self, facts: Facts) -> set[str]:
         """Return the ids of rules whose primary and second terms the article both shows."""
