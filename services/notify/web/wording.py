@@ -94,6 +94,7 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "{matches} articles correspondants en {stories} sujets, sur {scanned} articles conservés.",
     ),
     "preview.none": ("No stored article matches.", "Aucun article conservé ne correspond."),
+    "preview.why": ("Why it matched", "Pourquoi il correspond"),
     "preview.chart": ("Alerts per day (one per story)", "Alertes par jour (une par sujet)"),
     "alerts.title": ("Recent alerts", "Alertes récentes"),
     "alerts.none": ("No alert yet.", "Aucune alerte pour l’instant."),
