@@ -3,14 +3,25 @@
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections import Counter
 from functools import lru_cache
 from typing import Any
 
 from shared.vocabulary.folding import fold
 
 UNDETERMINED = "und"
-LANGUAGES = ("fr", "en", "es", "pt", "de", "it", "nl", "ar", "ru", "tr", "pl", "sw", "zh", "ja")
-"""Languages the detector may answer: French and English first, then those the vocabulary has CLDR names for."""
+LANGUAGES = (
+    "fr", "en", "es", "pt", "ar", "de", "it", "nl", "ru", "uk", "pl", "tr", "zh", "ja", "ko", "fa", "he", "hi",
+    "el", "sv", "ro", "cs", "hu", "id", "sw", "ha", "yo", "am", "vi", "ms", "da", "fi",
+)  # fmt: skip
+"""Languages the detector may answer: French and English, and every language the vocabulary has CLDR names in."""
+_SCRIPTS = {
+    "ar": ("ARABIC",), "fa": ("ARABIC",), "he": ("HEBREW",), "ru": ("CYRILLIC",), "uk": ("CYRILLIC",),
+    "el": ("GREEK",), "hi": ("DEVANAGARI",), "am": ("ETHIOPIC",), "zh": ("CJK",),
+    "ja": ("CJK", "HIRAGANA", "KATAKANA"), "ko": ("HANGUL",),
+}  # fmt: skip
+"""Scripts of the languages not written in Latin letters: a detection in the wrong script is noise."""
 SAMPLE_CHARS = 400
 MIN_CONFIDENCE = 0.2
 MIN_STOP_SHARE = 0.2
@@ -32,6 +43,8 @@ _STOP = {
     )),
 }  # fmt: skip
 _WORD = re.compile(r"[^\W\d_]+")
+_LETTER = re.compile(r"[^\W\d_]")
+MIN_LETTERS = 4
 STOP_WORDS: frozenset[str] = frozenset().union(*_STOP.values())
 """French and English stop words, folded."""
 
@@ -63,13 +76,21 @@ def stop_word_vote(sample: str) -> str | None:
 def detect(title: str, text: str) -> str:
     """Return the ISO 639-1 code of the article's language, or ``und`` when it cannot tell."""
     sample = f"{title}\n{text[:SAMPLE_CHARS]}"
-    if sum(1 for _ in _WORD.finditer(sample[:SAMPLE_CHARS])) < 2:
+    if len(_LETTER.findall(sample[:SAMPLE_CHARS])) < MIN_LETTERS:
         return UNDETERMINED
     voted = stop_word_vote(sample)
     if voted is not None:
         return voted
     lang, confidence = identifier().classify(sample)
-    return str(lang) if confidence >= MIN_CONFIDENCE else UNDETERMINED
+    if confidence < MIN_CONFIDENCE or dominant_script(sample) not in _SCRIPTS.get(str(lang), ("LATIN",)):
+        return UNDETERMINED
+    return str(lang)
+
+
+def dominant_script(sample: str) -> str:
+    """The Unicode script most letters of ``sample`` are written in (LATIN, ARABIC, CJK, RUNIC...)."""
+    scripts = Counter(unicodedata.name(c, "UNKNOWN").split()[0] for c in sample[:SAMPLE_CHARS] if c.isalpha())
+    return scripts.most_common(1)[0][0] if scripts else "UNKNOWN"
 
 
 def primary(lang: str | None) -> str:

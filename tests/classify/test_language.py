@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from services.classify.language import detect, primary
 from tests.classify.corpus import load
 
@@ -46,6 +48,23 @@ def test_title_and_lead_are_always_recognised() -> None:
 def test_other_languages_are_named() -> None:
     assert detect("El presidente de Malí viaja a Moscú", "El gobierno de transición anunció el viaje.") == "es"
     assert detect("Der Präsident von Mali reist nach Moskau", "Die Regierung kündigte die Reise an.") == "de"
+
+
+@pytest.mark.parametrize(
+    ("title", "lang"),
+    [
+        ("Президент Мали прибыл в Москву на переговоры", "ru"),
+        ("رئيس مالي يزور موسكو لإجراء محادثات", "ar"),
+        ("马里总统访问莫斯科", "zh"),
+        ("Shugaban kasar Nijar ya gana da shugaban Najeriya a Abuja", "ha"),
+    ],
+)
+def test_languages_with_cldr_names_are_detected(title: str, lang: str) -> None:
+    assert detect(title, "") == lang
+
+
+def test_a_script_no_language_uses_is_undetermined() -> None:
+    assert detect("ᚠᛇᚻ᛫ᛒᛦᚦ ᚠᚱᚩᚠᚢᚱ ᚠᛁᚱᚪ", "") == "und"
 
 
 def test_no_words_is_undetermined() -> None:
