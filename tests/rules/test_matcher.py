@@ -102,3 +102,17 @@ def test_source_domains_include_parents_but_not_the_bare_tld() -> None:
         "afrique.lemonde.fr",
     }
     assert source_domains("Le Monde", None) == set()
+
+
+def test_decomposed_accents_in_an_article_still_match(
+    compiler: Compiler, affiliations: Affiliations, vocabulary: Vocabulary
+) -> None:
+    import unicodedata
+
+    from tests.rules.articles import tagged
+
+    text = unicodedata.normalize("NFD", "Les élections générales auront lieu en décembre à Bamako.")
+    article = tagged(vocabulary, "Scrutin au Mali", text, "fr")
+    assert matches(compiler, affiliations, "word:élection word:générale", article)
+    why = explain(compiler.compile("word:decembre").root, facts_of(article, affiliations))
+    assert why[0].held

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from services.notify.rules.stemmer import article_keyword_key
-from shared.models import ActorTag, TaggedArticle, TextField, TopicTag
+from shared.models import ActorTag, Article, TaggedArticle, TextField, TopicTag
 from shared.vocabulary import Vocabulary
-from shared.vocabulary.folding import Token, tokens
+from shared.vocabulary.folding import Token, flatten, tokens
 
 
 class Affiliations:
@@ -38,16 +39,47 @@ class Passage:
     words: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
 class Facts:
-    """An article seen by the matcher: the set of keys it shows and the evidence behind them."""
+    """An article seen by the matcher: the keys it shows, and the evidence behind them.
 
-    article_id: str
-    lang: str
-    keys: frozenset[str]
-    actors: Mapping[str, tuple[ActorTag, ...]]
-    topics: Mapping[str, TopicTag]
-    passages: tuple[Passage, ...]
+    Keys come from a fast split of the folded text; the tokens with their offsets, only
+    needed to explain a match or to check a phrase, are computed on first use.
+    """
+
+    __slots__ = ("_passages", "actors", "article", "keys", "lang", "topics")
+
+    def __init__(
+        self,
+        article: Article,
+        lang: str,
+        keys: frozenset[str],
+        actors: Mapping[str, tuple[ActorTag, ...]],
+        topics: Mapping[str, TopicTag],
+    ) -> None:
+        self.article = article
+        self.lang = lang
+        self.keys = keys
+        self.actors = actors
+        self.topics = topics
+        self._passages: tuple[Passage, ...] | None = None
+
+    @property
+    def article_id(self) -> str:
+        """The article's id."""
+        return self.article.id
+
+    @property
+    def passages(self) -> tuple[Passage, ...]:
+        """Title and text with their folded tokens."""
+        if self._passages is None:
+            fields: tuple[TextField, ...] = ("title", "text")
+            passages = []
+            for field in fields:
+                text = getattr(self.article, field)
+                toks = tuple(tokens(text))
+                passages.append(Passage(field, text, toks, tuple(t.folded for t in toks)))
+            self._passages = tuple(passages)
+        return self._passages
 
 
 def source_domains(source: str, url: str | None) -> set[str]:
@@ -63,6 +95,11 @@ def source_domains(source: str, url: str | None) -> set[str]:
     return domains
 
 
+def _composed(text: str) -> str:
+    # decomposed accents would stay inside words once flattened; tokens() strips them
+    return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
+
+
 def facts_of(tagged: TaggedArticle, affiliations: Affiliations) -> Facts:
     """Compute what rules can see of ``tagged``."""
     lang = tagged.lang.lower()
@@ -74,19 +111,7 @@ def facts_of(tagged: TaggedArticle, affiliations: Affiliations) -> Facts:
     topics = {f"t:{t.id}": t for t in tagged.topics}
     keys.update(actors, topics)
     keys.update(f"s:{d}" for d in source_domains(tagged.article.source, tagged.article.url))
-    passages = []
-    fields: tuple[TextField, ...] = ("title", "text")
-    for field in fields:
-        text = getattr(tagged.article, field)
-        toks = tuple(tokens(text))
-        words = tuple(t.folded for t in toks)
-        keys.update(article_keyword_key(w, lang) for w in set(words))
-        passages.append(Passage(field, text, toks, words))
-    return Facts(
-        article_id=tagged.article.id,
-        lang=lang,
-        keys=frozenset(keys),
-        actors={k: tuple(v) for k, v in actors.items()},
-        topics=topics,
-        passages=tuple(passages),
-    )
+    words = set(flatten(_composed(tagged.article.title)).split())
+    words.update(flatten(_composed(tagged.article.text)).split())
+    keys.update(article_keyword_key(w, lang) for w in words)
+    return Facts(tagged.article, lang, frozenset(keys), {k: tuple(v) for k, v in actors.items()}, topics)
