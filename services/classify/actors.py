@@ -9,8 +9,8 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
-from services.classify.context import Field, keys, strip_accents
-from services.classify.patterns import Hit, Target, by_length
+from services.classify.context import Field, keys
+from services.classify.patterns import Hit, Target, by_length, case_holds
 from shared.models import ActorTag
 from shared.vocabulary import Entry
 
@@ -63,9 +63,7 @@ def well_formed(fld: Field, hit: Hit, target: Target, lang: str) -> bool:
     """Whether the text at ``hit`` is written as ``target`` requires: language, case, capital."""
     if target.lang is not None and target.lang != lang:
         return False
-    if target.cased is not None and (
-        not fld.mixed_case or strip_accents(fld.text[hit.start : hit.end]) not in target.cased
-    ):
+    if target.cased is not None and not (fld.mixed_case and case_holds(fld.text[hit.start : hit.end], target.cased)):
         return False
     return not (target.capital and fld.mixed_case and not fld.text[hit.start].isupper())
 
@@ -132,8 +130,8 @@ def resolve(fields: Sequence[Field], hits: Iterable[tuple[Field, Hit]], lang: st
     for fld, hit in hits:
         if fld.boilerplate.is_noise(hit.start):
             continue
-        for target in hit.targets:
-            if target.role == "cue" or not well_formed(fld, hit, target, lang):
+        for target in hit.actors:
+            if not well_formed(fld, hit, target, lang):
                 continue
             if other_sense(fld, hit, target):
                 elsewhere.add(target.entry.id)

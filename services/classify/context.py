@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -21,12 +20,6 @@ _CASE_SAMPLE_CHARS = 2_000
 def keys(phrases: tuple[str, ...]) -> tuple[str, ...]:
     """The padded match keys of ``phrases`` (``" coup d etat "``), for substring tests on a flat field."""
     return tuple(f" {k} " for k in (key(p) for p in phrases) if k)
-
-
-def strip_accents(text: str) -> str:
-    """``text`` with accents removed and apostrophes made straight, case kept."""
-    decomposed = unicodedata.normalize("NFD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).replace("’", "'")
 
 
 @dataclass(slots=True)

@@ -8,7 +8,6 @@ word sequence: one pass over the text finds every candidate, no per-alias regex.
 from __future__ import annotations
 
 import dataclasses
-import unicodedata
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -24,25 +23,29 @@ Role = Literal["alias", "weak", "demonym", "prefix", "given", "cue"]
 ACRONYM_MAX_CHARS = 6
 
 
-def _strip_accents(text: str) -> str:
-    return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
+Case = Literal["upper", "title"]
 
 
 @lru_cache(maxsize=65_536)
-def case_forms(phrase: str) -> frozenset[str] | None:
-    """The exact spellings a phrase must have in text, or None when any case will do.
+def case_forms(phrase: str) -> Case | None:
+    """How a phrase must be capitalised in text, or None when any case will do.
 
-    Acronyms (no lowercase letter, at most six characters: AES, UN, CAN) and two-letter names
-    (Xi) must appear as written, so "un" or "can" never match the UN or the Cup of Nations.
+    Acronyms (no lowercase letter, at most six characters: AES, UN, CAN) must be in capitals,
+    and two-letter names (Xi) capitalised as written, so "un", "can" or "XI" never match.
     """
     letters = [c for c in phrase if c.isalpha()]
     if not letters:
         return None
-    short = len(letters) <= 2
-    acronym = not any(c.islower() for c in letters) and len(phrase) <= ACRONYM_MAX_CHARS
-    if not (short or acronym):
-        return None
-    return frozenset({_strip_accents(phrase).replace("’", "'")})
+    if not any(c.islower() for c in letters) and len(phrase) <= ACRONYM_MAX_CHARS:
+        return "upper"
+    return "title" if len(letters) <= 2 else None
+
+
+def case_holds(text: str, case: Case) -> bool:
+    """Whether ``text`` is capitalised as ``case`` requires."""
+    if case == "upper":
+        return text.isupper()
+    return text[:1].isupper() and not text[1:].isupper()
 
 
 Words = tuple[tuple[str, ...], ...]
@@ -79,7 +82,7 @@ class Target:
     entry: Entry
     role: Role
     phrase: str
-    cased: frozenset[str] | None = None
+    cased: Case | None = None
     lang: str | None = None
     cue: Cue | None = None
     not_after: ByLength = ()
@@ -116,7 +119,8 @@ class Hit(NamedTuple):
 
     start: int
     end: int
-    targets: tuple[Target, ...]
+    actors: tuple[Target, ...]
+    cues: tuple[Target, ...]
 
 
 def _entry_targets(entry: Entry) -> Iterator[Target]:
@@ -141,9 +145,8 @@ def _add(targets: list[Target], new: Target) -> None:
     """Add ``new`` unless a twin (same entry, role, language and cue) is there; merge their spellings."""
     for i, old in enumerate(targets):
         if (old.entry.id, old.role, old.lang, old.cue) == (new.entry.id, new.role, new.lang, new.cue):
-            if old.cased is not None:
-                cased = None if new.cased is None else old.cased | new.cased
-                targets[i] = dataclasses.replace(old, cased=cased)
+            if old.cased != new.cased:
+                targets[i] = dataclasses.replace(old, cased=None)
             return
     targets.append(new)
 
@@ -165,7 +168,9 @@ class Patterns:
         self.automaton = ahocorasick.Automaton()
         for phrase_key, targets in by_key.items():
             padded = f" {phrase_key} "
-            self.automaton.add_word(padded, (len(padded), tuple(targets)))
+            actors = tuple(t for t in targets if t.role != "cue")
+            cues = tuple(t for t in targets if t.role == "cue")
+            self.automaton.add_word(padded, (len(padded), actors, cues))
         self.automaton.make_automaton()
         self.keys = len(by_key)
         self.topics = {e.id: e for e in vocabulary.entries.values() if e.kind == "topic"}
@@ -180,7 +185,9 @@ class Patterns:
 
     def find(self, flat: str) -> list[Hit]:
         """Every key in ``flat`` (a padded, flattened field), with offsets in the original field."""
-        return [Hit(last - length + 1, last - 1, targets) for last, (length, targets) in self.automaton.iter(flat)]
+        return [
+            Hit(last - length + 1, last - 1, actors, cues) for last, (length, actors, cues) in self.automaton.iter(flat)
+        ]
 
 
 def _context_automaton(vocabulary: Vocabulary) -> ahocorasick.Automaton:

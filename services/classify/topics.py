@@ -10,8 +10,8 @@ from typing import Any
 from pydantic import TypeAdapter
 
 from services.classify.actors import Found
-from services.classify.context import Field, strip_accents
-from services.classify.patterns import Hit, Target
+from services.classify.context import Field
+from services.classify.patterns import Hit, Target, case_holds
 from shared.models import TopicTag
 from shared.vocabulary import Cue, Entry
 
@@ -70,7 +70,7 @@ def cue_holds(fld: Field, hit: Hit, target: Target, lang: str, actors: Sequence[
     cue = target.cue
     if cue is None or (cue.lang is not None and cue.lang != lang):
         return False
-    if target.cased is not None and strip_accents(fld.text[hit.start : hit.end]) not in target.cased:
+    if target.cased is not None and not case_holds(fld.text[hit.start : hit.end], target.cased):
         return False
     if fld.boilerplate.is_label(hit.start) or _vetoed(fld, hit, target):
         return False
@@ -80,10 +80,12 @@ def cue_holds(fld: Field, hit: Hit, target: Target, lang: str, actors: Sequence[
 def _collect(hits: Iterable[tuple[Field, Hit]], lang: str, actors: Sequence[Found]) -> dict[str, Evidence]:
     evidence: dict[str, Evidence] = defaultdict(Evidence)
     for fld, hit in hits:
+        if not hit.cues:
+            continue
         counted: set[str] = set()
-        for target in hit.targets:
+        for target in hit.cues:
             topic = target.entry.id
-            if target.role != "cue" or topic in counted or not cue_holds(fld, hit, target, lang, actors):
+            if topic in counted or not cue_holds(fld, hit, target, lang, actors):
                 continue
             counted.add(topic)
             assert target.cue is not None
