@@ -32,5 +32,5 @@ COPY --from=build /opt/newsalert /opt/newsalert
 USER 10001:10001
 WORKDIR /home/newsalert
 EXPOSE 8080
-HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=3 CMD ["newsalert", "health"]
+HEALTHCHECK --interval=15s --timeout=10s --start-period=60s --retries=3 CMD ["newsalert", "health"]
 CMD ["newsalert", "--help"]
