@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import importlib
 import inspect
 import pkgutil
@@ -61,6 +62,7 @@ def env_values(path: Path = ENV_EXAMPLE) -> dict[str, str]:
     return {name: value for _, name, value, commented in env_lines(path) if not commented}
 
 
+@functools.cache
 def settings_classes() -> list[type[BaseSettings]]:
     """Every pydantic-settings class defined in the shared and services packages."""
     found: dict[str, type[BaseSettings]] = {}
