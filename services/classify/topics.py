@@ -70,7 +70,7 @@ def cue_holds(fld: Field, hit: Hit, target: Target, lang: str, actors: Sequence[
     cue = target.cue
     if cue is None or (cue.lang is not None and cue.lang != lang):
         return False
-    if target.cased is not None and not case_holds(fld.text[hit.start : hit.end], target.cased):
+    if target.cased is not None and not (fld.mixed_case and case_holds(fld.text[hit.start : hit.end], target.cased)):
         return False
     if fld.boilerplate.is_label(hit.start) or _vetoed(fld, hit, target):
         return False

@@ -161,3 +161,34 @@ def test_a_name_used_in_another_sense_keeps_that_sense(vocabulary: Vocabulary) -
     assert "wagner-group" not in actor_ids(vocabulary, "Opéra : Wagner à Moscou", text)
     text = "Les mercenaires du groupe Wagner ont quitté Bamako. Wagner laisse la place à l’Africa Corps."
     assert "wagner-group" in actor_ids(vocabulary, "Mali : Wagner s’en va", text)
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "present", "absent"),
+    [
+        (
+            "US CPI rises 0.3% as inflation cools",
+            "Core CPI was in line with forecasts.",
+            set(),
+            {"international-criminal-court"},
+        ),
+        (
+            "ICC World Cup: India beat Pakistan",
+            "The ICC confirmed the schedule.",
+            set(),
+            {"international-criminal-court"},
+        ),
+        (
+            "La CPI émet un mandat d’arrêt",
+            "Les juges de la CPI, à La Haye, visent des crimes de guerre.",
+            {"international-criminal-court"},
+            set(),
+        ),
+    ],
+)
+def test_acronyms_shared_with_other_fields_need_context(
+    vocabulary: Vocabulary, title: str, text: str, present: set[str], absent: set[str]
+) -> None:
+    found = actor_ids(vocabulary, title, text)
+    assert present <= found
+    assert not absent & found
