@@ -22,6 +22,8 @@ BROAD_KEY_WEIGHT = 1_000_000.0
 """Weight of a language key: half of all articles show ``l:en``, no rule should hang on it."""
 ANY: frozenset[str] = frozenset()
 """The second set of a rule with a single required term: nothing more to check."""
+ALWAYS = ""
+"""The second-level key under which rules without a second term are posted."""
 
 
 @dataclass(slots=True)
@@ -131,9 +133,10 @@ class RuleIndex:
 
     def __init__(self) -> None:
         self.rules: dict[str, Query] = {}
-        self._postings: dict[str, dict[frozenset[str], set[str]]] = {}
+        self._postings: dict[str, dict[str, set[str]]] = {}
         self._posted: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
         self._plans: dict[str, Plan | None] = {}
+        self._settled: set[str] = set()
         self._weigh = Weigh()
         self.last_candidates = 0
 
@@ -146,7 +149,7 @@ class RuleIndex:
     def build(self, rules: Iterable[tuple[str, Query]]) -> None:
         """Replace every rule at once; key popularity is counted over the whole set first."""
         self.rules = dict(rules)
-        self._postings, self._posted, self._plans = {}, {}, {}
+        self._postings, self._posted, self._plans, self._settled = {}, {}, {}, set()
         self._weigh = Weigh()
         # a key twice in one rule counts twice: weights are estimates
         self._weigh.rules_using.update(chain.from_iterable(t.keys for q in self.rules.values() for t in q.terms))
@@ -167,12 +170,14 @@ class RuleIndex:
             return
         self._weigh.count(frozenset().union(*(t.keyset for t in query.terms)), by=-1)
         self._plans.pop(rule_id, None)
+        self._settled.discard(rule_id)
         primary, second = self._posted.pop(rule_id)
         for key in primary:
             level = self._postings[key]
-            level[second].discard(rule_id)
-            if not level[second]:
-                del level[second]
+            for second_key in second or (ALWAYS,):
+                level[second_key].discard(rule_id)
+                if not level[second_key]:
+                    del level[second_key]
             if not level:
                 del self._postings[key]
 
@@ -188,16 +193,19 @@ class RuleIndex:
             primary, second = found[1], ANY
         self._plans[rule_id] = flat
         self._posted[rule_id] = (primary, second)
+        if flat is not None and len(flat.required) <= 2 and not flat.forbidden:
+            self._settled.add(rule_id)  # being a candidate is matching
         postings = self._postings
         for key in primary:
             level = postings.get(key)
             if level is None:
                 level = postings[key] = {}
-            rule_ids = level.get(second)
-            if rule_ids is None:
-                level[second] = {rule_id}
-            else:
-                rule_ids.add(rule_id)
+            for second_key in second or (ALWAYS,):
+                rule_ids = level.get(second_key)
+                if rule_ids is None:
+                    level[second_key] = {rule_id}
+                else:
+                    rule_ids.add(rule_id)
 
     def candidates(self, facts: Facts) -> set[str]:
         """Return the ids of rules whose primary and second terms the article both shows."""
@@ -208,9 +216,11 @@ class RuleIndex:
             level = postings.get(key)
             if level is None:
                 continue
-            for second, rule_ids in level.items():
-                if not second or not keys.isdisjoint(second):
-                    found |= rule_ids
+            for second_key in keys.intersection(level):
+                found |= level[second_key]
+            always = level.get(ALWAYS)
+            if always:
+                found |= always
         return found
 
     def match(self, facts: Facts) -> list[str]:
@@ -218,8 +228,8 @@ class RuleIndex:
         candidates = self.candidates(facts)
         self.last_candidates = len(candidates)
         rules, plans, keys = self.rules, self._plans, facts.keys
-        matched = []
-        for rule_id in candidates:
+        matched = list(candidates & self._settled)
+        for rule_id in candidates - self._settled:
             flat = plans[rule_id]
             if flat.rest_holds(keys) if flat is not None else holds(rules[rule_id].root, facts):
                 matched.append(rule_id)
