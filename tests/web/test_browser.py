@@ -2,17 +2,39 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 import redis.asyncio as aioredis
 from playwright.async_api import Browser, Dialog, Page, expect
 
+from services.notify.delivery.ledger import Keys, Ledger
 from services.notify.rules.store import SubscriptionStore
+from services.notify.rules.subscriptions import Subscription
+from shared.models import Alert
 from tests.web.articles import corpus, seed
 from tests.web.conftest import TOKEN, Serve, require_chromium
 
 pytestmark = pytest.mark.browser
+
+
+async def record_deliveries(redis: aioredis.Redis, sub: Subscription) -> None:
+    """Two alerts of ``sub`` as delivery would have recorded them: one sent, one dead-lettered."""
+    ledger = Ledger(redis, Keys(), ttl_s=86_400, recent_kept=100)
+    ((channel, _target),) = sub.channels().items()
+    now = datetime.now(UTC)
+    for tagged, status in zip(corpus()[:2], ("sent", "dead"), strict=True):
+        alert = Alert(
+            id=f"alert-{status}",
+            subscription=sub.id,
+            subscription_name=sub.name,
+            channel=channel,
+            story=f"{tagged.story}-{status}",
+            tagged=tagged,
+        )
+        await ledger.claim(alert, now)
+        await ledger.set_status([alert.id], status, now, reason="smtp: 550 mailbox unavailable" * (status == "dead"))
 
 
 async def shoot(page: Page, folder: Path, name: str) -> None:
@@ -86,11 +108,17 @@ async def test_a_subscriber_writes_previews_saves_and_deletes_a_rule(
     await shoot(page, screenshots, "rules")
     (saved,) = await SubscriptionStore(redis).all()
     assert saved.query == "AES summit"
+    await record_deliveries(redis, saved)
 
     for path, name in (("/alerts", "alerts"), ("/feeds", "feeds"), ("/articles?q=AES", "articles")):
         await page.goto(f"{base}{path}")
         await expect(page.locator("main h1")).to_be_visible()
         await shoot(page, screenshots, name)
+        if name == "alerts":
+            await expect(page.locator('tr[data-status="dead"]')).to_contain_text("550 mailbox unavailable")
+            await expect(
+                page.get_by_role("button", name="Envoyer une alerte de test: mailto:v…@example.org")
+            ).to_be_visible()
     await expect(page.locator("article.hit h3", has_text="<script>alert(1)</script>")).to_have_count(1)
 
     await page.goto(f"{base}/rules")
