@@ -14,7 +14,8 @@ _PREFIXES = (
     "read also", "see also", "related", "more on this", "photo", "credit", "(photo", "©", "(c)", "copyright",
     "commentaire", "comments", "abonnez", "subscribe", "newsletter", "publicite", "advertisement",
     "tous droits", "all rights", "suivez-nous", "follow us", "mots-cles", "articles similaires", "les plus lus",
-    "most read",
+    "most read", "(reporting by", "reporting by", "editing by", "writing by", "additional reporting",
+    "(avec afp", "avec afp", "par notre correspondant", "de notre correspondant", "by our correspondent",
 )  # fmt: skip
 _NAV = (
     "partager", "share", "tags", "ecouter", "listen", "regarder", "watch", "accueil", "home", "menu",

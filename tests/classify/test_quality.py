@@ -8,7 +8,7 @@ from services.classify.tagger import Tags, tag
 from shared.vocabulary import Vocabulary
 from tests.classify.corpus import Labelled, Score, differences, load
 
-CORPUS = load("fr") + load("en") + load("holdout")
+CORPUS = load("fr") + load("en") + load("holdout") + load("holdout2")
 
 
 @pytest.fixture(scope="module")
