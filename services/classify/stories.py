@@ -25,6 +25,17 @@ logger = logging.getLogger(__name__)
 STORY_KEYS = f"{PREFIX}:story"
 SIMILARITY_THRESHOLD = 0.4
 """Estimated Jaccard similarity of title-and-lead words above which two articles are one story."""
+SHORT_THRESHOLD = 0.9
+MIN_WORDS = 8
+"""Below this many content words (a bare headline), only a near-copy joins: "Mali : attaque à Djibo" and
+"Mali : attaque à Kaya" share half their words but not their news."""
+
+
+def needed_matches(word_count: int) -> int:
+    """How many of the signature's values must agree for an article with ``word_count`` content words."""
+    threshold = SIMILARITY_THRESHOLD if word_count >= MIN_WORDS else SHORT_THRESHOLD
+    return int(threshold * HASHES + 0.999)
+
 
 _ASSIGN = """
 local id, sig, need, ttl, prefix = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4], ARGV[5]
@@ -63,11 +74,12 @@ class StoryStore:
 
     async def assign(self, article: Article, tags: Tags) -> str:
         """Return the story id of ``article``: an earlier near-duplicate's story, or its own id."""
-        sig = signature(features(article))
+        words = features(article)
+        sig = signature(words)
         if not sig:
             return article.id
         keys = [f"{STORY_KEYS}:band:{band}" for band in bands(sig)]
-        need = int(SIMILARITY_THRESHOLD * HASHES + 0.999)
+        need = needed_matches(len(words))
         args: list[bytes | str | int] = [article.id, packed(sig), need, int(self.window_s * 1000), STORY_KEYS]
         try:
             story = await self._script(keys=keys, args=args)
@@ -91,11 +103,12 @@ class LocalStories:
         """Return the story id of ``article`` among the articles seen so far."""
         if article.id in self._stories:
             return self._stories[article.id]
-        sig = signature(features(article))
+        words = features(article)
+        sig = signature(words)
         if not sig:
             return article.id
         story, best = article.id, -1
-        need = int(SIMILARITY_THRESHOLD * HASHES + 0.999)
+        need = needed_matches(len(words))
         keys = bands(sig)
         for member in dict.fromkeys(m for m in (self._bands.get(k) for k in keys) if m is not None):
             same = sum(1 for a, b in zip(sig, self._signatures[member], strict=True) if a == b)

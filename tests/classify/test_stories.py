@@ -90,3 +90,13 @@ def test_the_window_is_a_setting(monkeypatch: pytest.MonkeyPatch) -> None:
     assert ClassifySettings().story_window_s == 72 * 3600
     monkeypatch.setenv("NEWSALERT_STORY_WINDOW_S", "3600")
     assert ClassifySettings().story_window_s == 3600
+
+
+async def test_bare_headlines_join_only_near_copies(redis: aioredis.Redis) -> None:
+    store = StoryStore(redis)
+    djibo = article("djibo", "Mali : attaque à Djibo", "")
+    kaya = article("kaya", "Mali : attaque à Kaya", "")
+    again = article("djibo-again", "Mali : attaque à Djibo", "", source="other-site")
+    assert await store.assign(djibo, NO_TAGS) == djibo.id
+    assert await store.assign(kaya, NO_TAGS) == kaya.id
+    assert await store.assign(again, NO_TAGS) == djibo.id
