@@ -8,6 +8,7 @@ from services.notify.rules.facts import facts_of
 from services.notify.rules.matcher import holds
 from services.notify.rules.query import compile_query
 from services.notify.web.preview import affiliations, backtest, could_match, cover
+from shared.errors import QueryError
 from shared.vocabulary import default_vocabulary
 from tests.web.articles import corpus
 
@@ -49,6 +50,12 @@ QUERIES = [
     "Moscou",
     "journaux",
     "ministre",
+    "État",
+    "securite",
+    "ministère",
+    "Kayes",
+    "Aigles",
+    "cœur",
 ]
 
 
@@ -83,3 +90,24 @@ def test_a_preview_stops_when_its_budget_is_spent_and_says_how_far_it_got() -> N
     result = backtest(compile_query("Mali", vocabulary), articles, vocabulary, budget_s=0.5, clock=lambda: next(ticks))
     assert result.scanned == 64
     assert result.scanned < len(articles)
+
+
+def test_the_quick_filter_keeps_every_article_for_every_word_it_contains() -> None:
+    vocabulary = default_vocabulary()
+    table = affiliations(vocabulary)
+    articles = corpus(NOW)
+    words = {w.strip(".,:;!?()«»\"’'<>=") for a in articles for w in f"{a.article.title} {a.article.text}".split()}
+    facts = [facts_of(a, table) for a in articles]
+    tried = 0
+    for word in sorted(w for w in words if len(w) > 2 and w.isalpha()):
+        try:
+            query = compile_query(word, vocabulary)
+        except QueryError:
+            continue
+        keys = cover(query.root)
+        assert keys is not None
+        tried += 1
+        for tagged, known in zip(articles, facts, strict=True):
+            if holds(query.root, known):
+                assert could_match(keys, tagged, table), (word, tagged.article.title)
+    assert tried > 100

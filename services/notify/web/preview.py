@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -73,8 +74,18 @@ def could_match(keys: frozenset[str], tagged: TaggedArticle, table: Affiliations
     stems = [k.split(":", 2)[2] for k in keys if k.startswith("k:")]
     if not stems:
         return False
-    folded = fold(tagged.article.title) + "\n" + fold(tagged.article.text)
+    text = tagged.article.title + "\n" + tagged.article.text
+    folded = ascii_folded(text) if all(stem.isascii() for stem in stems) else fold(text)
     return any((stem[:-1] if len(stem) > 3 else stem) in folded for stem in stems)
+
+
+def ascii_folded(text: str) -> str:
+    """Lowercase ``text`` without accents, dropping what is not ASCII: fast, and enough to find ASCII stems.
+
+    Every folded word's ASCII letters survive in order, so an ASCII stem found by
+    :func:`shared.vocabulary.fold` is found here too (more text may match: that is fine for a prefilter).
+    """
+    return unicodedata.normalize("NFD", text.lower()).encode("ascii", "ignore").decode("ascii")
 
 
 def day_of(tagged: TaggedArticle) -> date:
