@@ -88,7 +88,11 @@ class System:
         service = name.split("-", maxsplit=1)[0]
 
         async def logged() -> bool:
-            return self.processes[name].log().count(f"{service} started") >= self.starts[name]
+            process = self.processes[name]
+            assert process.process is not None
+            if process.process.poll() is not None:
+                raise AssertionError(f"{name} exited with {process.process.returncode}:\n{process.log()[-3000:]}")
+            return process.log().count(f"{service} started") >= self.starts[name]
 
         await wait_until(logged, timeout_s=timeout_s, interval_s=0.05, what=f"{name} to start")
 
