@@ -15,6 +15,7 @@ from services.notify.http import create_http_app
 from shared.broker import make_broker, make_client
 from shared.service import Runtime, http_server
 from shared.settings import CommonSettings
+from shared.vocabulary import default_vocabulary
 from tests.processes import free_port
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -45,6 +46,7 @@ async def serve(redis_url: str, redis: object, monkeypatch: pytest.MonkeyPatch) 
             monkeypatch.setenv("NEWSALERT_API_TOKEN", token)
         for name, value in env.items():
             monkeypatch.setenv(name, value)
+        await asyncio.to_thread(default_vocabulary)  # loaded once per process, as notify's matcher does at start
         port = free_port()
         settings = CommonSettings(redis_url=redis_url, http_host="127.0.0.1", http_port=port)
         runtime = Runtime(settings=settings, broker=make_broker(redis_url), client=make_client(redis_url))
