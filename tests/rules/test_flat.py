@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from services.notify.rules.flat import compile_flat
+from services.notify.rules.flat import Shortcut
 from services.notify.rules.query import Compiler
 from shared.errors import QueryError
 from shared.vocabulary import default_vocabulary
@@ -41,6 +41,7 @@ CHUNKS = (
     '"ordre du jour"',
 )
 _COMPILER = Compiler(default_vocabulary())
+_SHORTCUT = Shortcut(_COMPILER.cached)
 
 
 def general(text: str) -> object:
@@ -55,7 +56,7 @@ def general(text: str) -> object:
 def test_shortcut_agrees_with_the_general_compiler(chunks: list[str], glue: str) -> None:
     text = " ".join(chunks) if glue != " ( " else glue.join(chunks[:2]) + " " + " ".join(chunks[2:])
     expected = general(text)  # also warms the atom cache the shortcut reads
-    found = compile_flat(text, _COMPILER.cached)
+    found = _SHORTCUT.compile(text)
     if found is not None:
         assert not isinstance(expected, QueryError), text
         assert found[0] == expected, text
@@ -64,6 +65,6 @@ def test_shortcut_agrees_with_the_general_compiler(chunks: list[str], glue: str)
 def test_shortcut_takes_the_common_shapes_once_atoms_are_known() -> None:
     for text in ("actor:mali (topic:coup OR word:uranium) -actor:france", "Burkina Faso summit + lang:fr"):
         general(text)
-        found = compile_flat(text, _COMPILER.cached)
+        found = _SHORTCUT.compile(text)
         assert found is not None
         assert found[0] == general(text)

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 
 from services.notify.rules.syntax import MAX_QUERY_CHARS
-from services.notify.rules.tree import MAX_TERMS, Node, Not, Segment, Term, and_all, iter_terms, negative_only, or_any
+from services.notify.rules.tree import MAX_TERMS, Node, Not, Segment, Term, and_all, iter_terms, or_any
 
 _FIELD = re.compile(r"[A-Za-z_]+:[^\s()\"|&+]+\Z")
 _WORD = re.compile(r"[^\s()\"|&+-][^\s()\"|&+]*\Z")
@@ -51,53 +51,92 @@ def _group(chunks: list[str], cached: Cached) -> Node | None:
     return None if None in alternatives else or_any([a for a in alternatives if a is not None])
 
 
-def _flush(words: list[str], out: list[Node], cached: Cached) -> bool:
-    if words:
-        found = cached(words_key(words))
+Piece = tuple[str, Node | None, tuple[Term, ...]]
+"""What one chunk (or parenthesised group) is: its kind, its node and the node's terms."""
+
+
+class Shortcut:
+    """Compile the common shape of query, remembering what each chunk turned out to be."""
+
+    def __init__(self, cached: Cached) -> None:
+        self.cached = cached
+        self._pieces: dict[str, Piece] = {}
+
+    def piece(self, chunk: str) -> Piece:
+        """Tell what ``chunk`` is: an AND, a bare word, a resolved node, or something else."""
+        found = self._pieces.get(chunk)
+        if found is not None:
+            return found
+        lowered = chunk.lower()
+        node: Node | None = None
+        if lowered in _AND:
+            kind = "and"
+        elif chunk.startswith("-"):
+            atom = _atom(chunk[1:], self.cached)
+            node, kind = (Not(atom, 0), "node") if atom is not None else (None, "other")
+        elif not _FIELD.match(chunk) and _WORD.match(chunk) and lowered not in _OPERATORS:
+            kind = "word"
+        else:
+            node = _atom(chunk, self.cached)
+            kind = "node" if node is not None else "other"
+        piece = (kind, node, tuple(iter_terms(node)) if node is not None else ())
+        if kind != "other":  # an unknown atom may be resolved by the general compiler later
+            self._pieces[chunk] = piece
+        return piece
+
+    def group(self, chunks: list[str]) -> Piece:
+        """Resolve ``a OR b`` inside parentheses."""
+        key = " ".join(chunks)
+        found = self._pieces.get(key)
+        if found is None:
+            node = _group(chunks, self.cached)
+            found = ("node", node, tuple(iter_terms(node))) if node is not None else ("other", None, ())
+            if node is not None:
+                self._pieces[key] = found
+        return found
+
+    def words(self, words: list[str], out: list[Node], terms: list[Term]) -> bool:
+        """Append the segments of bare words side by side; False when they were never resolved."""
+        found = self.cached(words_key(words))
         if found is None:
             return False
-        out.extend(node for node, _ in found)
+        for node, _ in found:
+            out.append(node)
+            terms.extend(iter_terms(node))
         words.clear()
-    return True
+        return True
 
-
-def compile_flat(text: str, cached: Cached) -> tuple[Node, tuple[Term, ...]] | None:
-    """Compile ``text`` to its tree and terms if it has the common shape and known atoms; else None."""
-    if '"' in text or len(text) > MAX_QUERY_CHARS:
-        return None
-    chunks = text.replace("(", " ( ").replace(")", " ) ").split()
-    out: list[Node] = []
-    words: list[str] = []
-    i, n = 0, len(chunks)
-    while i < n:
-        chunk = chunks[i]
-        lowered = chunk.lower()
-        node: Node | None
-        if lowered in _AND:
-            if (not out and not words) or i == n - 1 or chunks[i + 1].lower() in _AND:
-                return None
-            i += 1
-            continue
-        if chunk == "(":
-            end = chunks.index(")", i) if ")" in chunks[i:] else -1
-            node = _group(chunks[i + 1 : end], cached) if end > i else None
-            i = end + 1
-        elif chunk.startswith("-"):
-            atom = _atom(chunk[1:], cached)
-            node = Not(atom, 0) if atom is not None else None
-            i += 1
-        elif not _FIELD.match(chunk) and _WORD.match(chunk) and lowered not in _OPERATORS:
-            words.append(chunk)
-            i += 1
-            continue
-        else:
-            node = _atom(chunk, cached)
-            i += 1
-        if node is None or not _flush(words, out, cached):
+    def compile(self, text: str) -> tuple[Node, tuple[Term, ...]] | None:
+        """Compile ``text`` to its tree and terms if it has the common shape and known atoms; else None."""
+        if '"' in text or len(text) > MAX_QUERY_CHARS:
             return None
-        out.append(node)
-    if (not out and not words) or not _flush(words, out, cached):
-        return None
-    root = and_all(out)
-    terms = tuple(iter_terms(root))
-    return (root, terms) if len(terms) <= MAX_TERMS and negative_only(root) is None else None
+        chunks = text.replace("(", " ( ").replace(")", " ) ").split()
+        out: list[Node] = []
+        terms: list[Term] = []
+        words: list[str] = []
+        i, n = 0, len(chunks)
+        while i < n:
+            chunk = chunks[i]
+            if chunk == "(":
+                end = chunks.index(")", i) if ")" in chunks[i:] else n
+                kind, node, found = self.group(chunks[i + 1 : end]) if end < n else ("other", None, ())
+                i = end + 1
+            else:
+                kind, node, found = self.piece(chunk)
+                i += 1
+            if kind == "word":
+                words.append(chunk)
+                continue
+            if kind == "and":
+                if (not out and not words) or i == n or self.piece(chunks[i])[0] == "and":
+                    return None
+                continue
+            if node is None or (words and not self.words(words, out, terms)):
+                return None
+            out.append(node)
+            terms.extend(found)
+        if words and not self.words(words, out, terms):
+            return None
+        if not out or len(terms) > MAX_TERMS or all(type(node) is Not for node in out):
+            return None
+        return and_all(out), tuple(terms)

@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Sequence
 
 from services.notify.rules import syntax
-from services.notify.rules.flat import compile_flat
+from services.notify.rules.flat import Shortcut
 from services.notify.rules.stemmer import keyword_keys
 from services.notify.rules.tree import (
     MAX_TERMS,
@@ -84,11 +84,12 @@ class Compiler:
     def __init__(self, vocabulary: Vocabulary) -> None:
         self.vocabulary = vocabulary
         self._atoms: dict[str, list[Segment] | QueryError] = {}
+        self._shortcut = Shortcut(self.cached)
 
     def compile(self, text: str, shortcut: bool = True) -> Query:
         """Parse and resolve ``text``, or raise :class:`QueryError` naming the column."""
         if shortcut:
-            found = compile_flat(text, self.cached)
+            found = self._shortcut.compile(text)
             if found is not None:
                 return Query(text, *found)
         columns: list[int] = []
