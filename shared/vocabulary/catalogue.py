@@ -11,6 +11,8 @@ from shared.errors import ConfigError
 from shared.vocabulary.entry import Entry
 from shared.vocabulary.folding import fold, words
 
+ACRONYM_MAX_CHARS = 6
+
 
 def resolvable(entry: Entry) -> Iterable[str]:
     """Every phrase that names ``entry`` in a rule, in any language."""
@@ -37,6 +39,9 @@ class Vocabulary:
             (alias for forms in entry.local.values() for alias in forms) for entry in by_id.values()
         )
         self._longest = max((len(k) for k in (*self._core, *self._local)), default=1)
+        self.acronyms = self._acronym_keys()
+        """Word keys that every vocabulary spelling writes in capitals (UN, US, AES): in lowercase
+        they are ordinary words ("un sommet"), so a rule should match them only when capitalised."""
         self._members = self._affiliation_tree()
 
     def _index(self, phrase_sets: Iterable[Iterable[str]]) -> dict[tuple[str, ...], list[Entry]]:
@@ -47,6 +52,15 @@ class Vocabulary:
                 if key and entry not in index[key]:
                     index[key].append(entry)
         return dict(index)
+
+    def _acronym_keys(self) -> frozenset[tuple[str, ...]]:
+        spellings: dict[tuple[str, ...], bool] = {}
+        for entry in self.entries.values():
+            for phrase in (entry.name, *entry.aliases, *entry.demonyms, *entry.weak):
+                key = words(phrase)
+                capitals = not any(c.islower() for c in phrase) and len(phrase) <= ACRONYM_MAX_CHARS
+                spellings[key] = spellings.get(key, True) and capitals
+        return frozenset(k for k, only_capitals in spellings.items() if only_capitals and k)
 
     def _check_affiliations(self) -> None:
         for entry in self.entries.values():

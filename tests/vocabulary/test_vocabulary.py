@@ -130,3 +130,9 @@ def test_ids_are_ascii_slugs_of_english_names(vocabulary: Vocabulary) -> None:
 
 def test_builtin_files_are_listed() -> None:
     assert BUILTIN_FILES == ("countries.yaml", "organisations.yaml", "people.yaml", "topics.yaml")
+
+
+def test_acronyms_written_only_in_capitals_are_marked(vocabulary: Vocabulary) -> None:
+    assert {("un",), ("us",), ("aes",), ("eu",), ("ue",)} <= vocabulary.acronyms
+    assert ("otan",) not in vocabulary.acronyms  # "Otan" is also written in lowercase
+    assert ("mali",) not in vocabulary.acronyms
