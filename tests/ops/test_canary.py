@@ -16,6 +16,7 @@ import redis.asyncio as aioredis
 from aiosmtpd.smtp import AuthResult
 from pydantic import SecretStr
 
+from services.ingest.feeds import FeedStore, new_feed
 from services.notify.delivery.commands import list_alerts, list_dead
 from services.notify.rules.store import SubscriptionStore
 from services.notify.rules.subscriptions import Subscription, channel_id, new_id
@@ -127,7 +128,12 @@ async def test_canary_secrets_appear_nowhere(
         NEWSALERT_RETRY_BASE_S="0.2",
         NEWSALERT_RETRY_MAX_ATTEMPTS="3",
     )
-    with ServiceProcess(["notify"], env, tmp_path / "notify.log") as notify:
+    feed = new_feed(f"http://reader:{CANARY}@127.0.0.2:{free_port()}/rss.xml", name="Flux privé", interval_s=60)
+    await FeedStore(redis).put(feed)
+    with (
+        ServiceProcess(["notify"], env, tmp_path / "notify.log") as notify,
+        ServiceProcess(["ingest"], env, tmp_path / "ingest.log") as ingest,
+    ):
 
         async def ready() -> bool:
             return check(f"http://127.0.0.1:{port}/health", 1.0) is None
@@ -148,9 +154,16 @@ async def test_canary_secrets_appear_nowhere(
             return len(rows) == 2 and all(str(row["status"]) in FINAL for row in rows)
 
         await wait_until(both_failed, timeout_s=60, interval_s=0.3, what="both deliveries to fail for good")
+
+        async def feed_failed() -> bool:
+            found = await FeedStore(redis).get(feed.id)
+            return found is not None and found[1].consecutive_failures > 0
+
+        await wait_until(feed_failed, timeout_s=60, interval_s=0.3, what="the private feed to be refused")
         bodies = await api_errors(f"http://127.0.0.1:{port}")
         assert notify.stop() == 0
-        logs = notify.log()
+        assert ingest.stop() == 0
+        logs = notify.log() + ingest.log()
     stored = await redis_dump(redis)
     reasons = " ".join(str(row.get("reason")) for row in await list_alerts(redis))
     assert "535" in reasons or "auth" in reasons.lower(), reasons
