@@ -25,8 +25,8 @@ subscriptions:
 async def test_good_entries_load_and_each_bad_one_is_named_with_its_field(
     redis: aioredis.Redis, compiler: Compiler
 ) -> None:
-    store = SubscriptionStore(redis, admission(compiler))
-    errors = await upsert_subscriptions(store, yaml.safe_load(CONFIG)["subscriptions"])
+    store = SubscriptionStore(redis)  # no check of its own: the loader checks anyway
+    errors = await upsert_subscriptions(store, yaml.safe_load(CONFIG)["subscriptions"], compiler.vocabulary)
     assert len(errors) == 5
     assert errors[0].startswith("subscription 'broken-query': field query: column 5:")
     assert errors[1] == "subscription 'no-target': field notify: missing"

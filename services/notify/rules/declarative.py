@@ -6,9 +6,12 @@ from typing import Any
 
 from pydantic import SecretStr, ValidationError
 
-from services.notify.rules.store import SubscriptionStore
+from services.notify.rules.admission import admission
+from services.notify.rules.query import Compiler
+from services.notify.rules.store import Check, SubscriptionStore
 from services.notify.rules.subscriptions import Subscription, new_id
 from shared.errors import InputError, QueryError
+from shared.vocabulary import Vocabulary, default_vocabulary
 
 KEYS = frozenset(
     {"name", "query", "notify", "enabled", "delivery", "digest_every", "digest_at", "timezone", "quiet_hours"}
@@ -39,7 +42,7 @@ def _fields(entry: Any) -> dict[str, Any]:
     return fields
 
 
-async def upsert_one(store: SubscriptionStore, entry: Any) -> Subscription:
+async def upsert_one(store: SubscriptionStore, entry: Any, check: Check) -> Subscription:
     """Create or update the subscription ``entry`` names; InputError names the field at fault."""
     fields = _fields(entry)
     existing = await store.get_by_name(str(fields["name"]).strip())
@@ -49,6 +52,7 @@ async def upsert_one(store: SubscriptionStore, entry: Any) -> Subscription:
         first = e.errors()[0]
         raise InputError(f"field {'.'.join(map(str, first['loc']))}: {first['msg']}") from e
     try:
+        check(sub)
         return await store.save(sub)
     except QueryError as e:
         raise InputError(f"field query: {e}") from e
@@ -57,12 +61,18 @@ async def upsert_one(store: SubscriptionStore, entry: Any) -> Subscription:
         raise InputError(f"field {field}: {e}") from e
 
 
-async def upsert_subscriptions(store: SubscriptionStore, entries: list[Any]) -> list[str]:
-    """Upsert every entry by name; return one readable error per bad entry (the good ones are saved)."""
+async def upsert_subscriptions(
+    store: SubscriptionStore, entries: list[Any], vocabulary: Vocabulary | None = None
+) -> list[str]:
+    """Upsert every entry by name; return one readable error per bad entry (the good ones are saved).
+
+    Queries and targets are checked whether or not ``store`` has a check of its own.
+    """
+    check = admission(Compiler(vocabulary or default_vocabulary()))
     errors = []
     for position, entry in enumerate(entries, start=1):
         try:
-            await upsert_one(store, entry)
+            await upsert_one(store, entry, check)
         except InputError as e:
             errors.append(f"{_label(entry, position)}: {e}")
     return errors
