@@ -90,6 +90,7 @@ def test_app_services_wait_for_a_healthy_redis_and_stop_after_their_graceful_tim
         assert service["depends_on"]["redis"]["condition"] == "service_healthy", name
         assert duration_s(service["stop_grace_period"]) > configured + SHUTDOWN_MARGIN_S, name
         assert service["healthcheck"]["test"] == ["CMD", "newsalert", "health"], name
+        assert service["environment"]["NEWSALERT_SERVE_PROBES"] == "true", "the healthcheck needs /ready"
         assert service["init"] is True, name
         assert "ALL" in service["cap_drop"], name
 
