@@ -6,6 +6,7 @@ on the day its first matching article was tagged.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections import Counter
 from collections.abc import AsyncIterable, Iterable
@@ -20,6 +21,7 @@ from shared.errors import InputError
 from shared.models import TaggedArticle, TermEvidence, utc_now
 
 MAX_HITS_KEPT = 1_000
+BATCH = 200
 _PERIOD = re.compile(r"^\s*(\d{1,5})\s*([mhdw])\s*$", re.IGNORECASE)
 _UNITS = {"m": timedelta(minutes=1), "h": timedelta(hours=1), "d": timedelta(days=1), "w": timedelta(weeks=1)}
 
@@ -92,9 +94,23 @@ def backtest(query: Query, articles: Iterable[TaggedArticle], affiliations: Affi
 
 
 async def backtest_archive(query: Query, archive: Archive, affiliations: Affiliations, period: timedelta) -> Backtest:
-    """Run ``query`` over the articles archived during the last ``period``."""
+    """Run ``query`` over the articles archived during the last ``period``.
+
+    Articles are evaluated in batches on a worker thread, so a month of archive does
+    not stall the event loop that also runs the notify stages.
+    """
     tester = Backtester(query, affiliations)
     articles: AsyncIterable[TaggedArticle] = archive.since(utc_now() - period)
+    batch: list[TaggedArticle] = []
     async for tagged in articles:
-        tester.feed(tagged)
+        batch.append(tagged)
+        if len(batch) >= BATCH:
+            await asyncio.to_thread(_feed_all, tester, batch)
+            batch = []
+    await asyncio.to_thread(_feed_all, tester, batch)
     return tester.result
+
+
+def _feed_all(tester: Backtester, batch: list[TaggedArticle]) -> None:
+    for tagged in batch:
+        tester.feed(tagged)
