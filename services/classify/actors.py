@@ -17,26 +17,15 @@ from shared.vocabulary import Entry
 MAX_MENTIONS = 25
 _ACTOR_TAGS = TypeAdapter(tuple[ActorTag, ...])
 _LANGUAGE_WORDS = by_length(
-    (("en",), ("in",), ("parle",), ("parler",), ("parlent",), ("speak",), ("speaks",), ("langue",), ("language",),
-     ("cours", "de"))
+    tuple(tuple(w.split()) for w in ("en", "in", "parle", "parler", "parlent", "speak", "speaks", "langue", "language",
+                                     "cours de"))
 )  # fmt: skip
+"""Words before a demonym that make it a language: "en français", "speaks French"."""
 _LANGUAGE_NOUNS = by_length(
-    tuple(
-        (w,)
-        for w in (
-            "acronym",
-            "acronyme",
-            "sigle",
-            "name",
-            "word",
-            "words",
-            "term",
-            "translation",
-            "traduction",
-            "speaking",
-        )
-    )
-)
+    tuple((w,) for w in ("acronym", "acronyme", "sigle", "name", "word", "words", "term", "translation", "traduction",
+                         "speaking"))
+)  # fmt: skip
+"""Words after a demonym that make it a language: "its French acronym"."""
 
 
 @dataclass(frozen=True, slots=True)
