@@ -132,3 +132,15 @@ async def test_a_rule_that_no_longer_compiles_is_skipped_not_fatal(
     book = LiveRuleBook(store, vocabulary)
     await book.load()
     assert [m.subscription.name for m in book.match(lavrov_in_niamey(vocabulary))] == ["fine"]
+
+
+async def test_an_unreadable_stored_subscription_is_skipped(redis: aioredis.Redis, vocabulary: Vocabulary) -> None:
+    store = SubscriptionStore(redis)
+    await store.save(subscription("fine", query="Russia"))
+    await redis.hset("newsalert:subscriptions", "broken", b'{"id": "broken", "name": 3}')
+    assert await store.get("broken") is None
+    assert [s.name for s in await store.all()] == ["fine"]
+    book = LiveRuleBook(store, vocabulary)
+    await book.load()
+    book.apply("broken", await store.get("broken"))
+    assert [m.subscription.name for m in book.match(lavrov_in_niamey(vocabulary))] == ["fine"]

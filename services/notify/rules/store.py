@@ -70,9 +70,15 @@ class SubscriptionStore:
             raise RedisUnavailable(f"subscription store: cannot {what}: {e}") from e
 
     async def get(self, sub_id: str) -> Subscription | None:
-        """Return the subscription ``sub_id``, or None."""
+        """Return the subscription ``sub_id``, or None (also when it is unreadable, which is logged)."""
         raw = await self._call("read a subscription", self.redis.hget(SUBSCRIPTIONS, sub_id))
-        return load(raw) if raw is not None else None
+        if raw is None:
+            return None
+        try:
+            return load(raw)
+        except ValueError:
+            logger.exception("unreadable subscription", extra={"subscription": sub_id})
+            return None
 
     async def get_by_name(self, name: str) -> Subscription | None:
         """Return the subscription named ``name``, or None."""
