@@ -39,7 +39,7 @@ async def test_service_killed_mid_stream_loses_and_duplicates_nothing(
     system: System, rng: random.Random, victim: str, stream: str
 ):
     batch = records(ARTICLE_COUNT, rng.randrange(1_000))
-    points = sorted(rng.sample(range(3, ARTICLE_COUNT - 5), 3))
+    points = sorted(rng.sample(range(3, ARTICLE_COUNT - 5), 2))
     system.start("classify")
     system.start("notify")
     feeding = system.background(system.feed(batch, chunks=3))
