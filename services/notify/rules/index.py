@@ -139,6 +139,7 @@ class RuleIndex:
         self._settled: set[str] = set()
         self._weigh = Weigh()
         self.last_candidates = 0
+        self.last_evaluated = 0
 
     def __len__(self) -> int:
         return len(self.rules)
@@ -229,7 +230,9 @@ class RuleIndex:
         self.last_candidates = len(candidates)
         rules, plans, keys = self.rules, self._plans, facts.keys
         matched = list(candidates & self._settled)
-        for rule_id in candidates - self._settled:
+        unsettled = candidates - self._settled
+        self.last_evaluated = len(unsettled)
+        for rule_id in unsettled:
             flat = plans[rule_id]
             if flat.rest_holds(keys) if flat is not None else holds(rules[rule_id].root, facts):
                 matched.append(rule_id)
