@@ -12,12 +12,17 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
+import numpy.typing as npt
+
 APOSTROPHES = "'’‘`´ʼ′ʹ"
 DASHES = "-‐‑‒–—―−﹘﹣－"
 ELIDED = frozenset({"l", "d", "j", "m", "n", "s", "t", "c", "qu", "lorsqu", "puisqu", "jusqu", "quoiqu"})
 """French words that lose their vowel before an apostrophe (l'AES, d'Abuja, qu'il)."""
 
 _TABLE_END = 0x3000
+_ARRAY_MIN_CHARS = 256
+"""Below this length ``str.translate`` is quicker than the array look-up (its fixed cost is ~10 µs)."""
 
 
 def _fold_char(char: str) -> str:
@@ -52,14 +57,40 @@ def _build_tables() -> tuple[dict[int, str], dict[int, str]]:
     return fold_table, flat_table
 
 
+def _as_array(table: dict[int, str]) -> npt.NDArray[np.uint32]:
+    """The table as code point to code point, every code below ``_TABLE_END`` present."""
+    array = np.arange(_TABLE_END, dtype=np.uint32)
+    for code, char in table.items():
+        array[code] = ord(char)
+    return array
+
+
+def _translate(text: str, table: dict[int, str], array: npt.NDArray[np.uint32]) -> str:
+    """``text.translate(table)`` for a one-to-one table, as one array look-up on long text.
+
+    ``str.translate`` looks every character up in a dict once the text is not pure ASCII
+    (any accent or curly apostrophe): ~0.1 µs a character. Code points as an array cost a
+    fixed ~10 µs and almost nothing per character.
+    """
+    if len(text) < _ARRAY_MIN_CHARS:
+        return text.translate(table)
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    if int(codes.max()) < _TABLE_END:
+        mapped = array[codes]
+    else:
+        mapped = np.where(codes < _TABLE_END, array[np.minimum(codes, _TABLE_END - 1)], codes)
+    return mapped.tobytes().decode("utf-32-le", "surrogatepass")
+
+
 _FOLD, _FLAT = _build_tables()
+_FOLD_ARRAY, _FLAT_ARRAY = _as_array(_FOLD), _as_array(_FLAT)
 _MARKS = re.compile(r"[\u0300-\u036f\u0483-\u0489\u0591-\u05c7\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed]")
 _WORD = re.compile(r"[^\W_](?:[^\W_]|[\u0300-\u036f\u064b-\u065f\u0670])*")
 
 
 def fold(text: str) -> str:
     """Lowercase ``text``, strip its accents and normalise apostrophes, dashes and spaces."""
-    folded = text.translate(_FOLD)
+    folded = _translate(text, _FOLD, _FOLD_ARRAY)
     return _MARKS.sub("", folded) if _MARKS.search(folded) else folded
 
 
@@ -69,7 +100,7 @@ def flatten(text: str) -> str:
     Combining marks of decomposed input are kept in place (they only occur in rare, NFD
     text); words then fail to match rather than match at a shifted offset.
     """
-    return text.translate(_FLAT)
+    return _translate(text, _FLAT, _FLAT_ARRAY)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +123,7 @@ def tokens(text: str) -> list[Token]:
     French elisions are dropped (``l'AES`` gives ``aes``), and so is the English
     possessive ``'s`` (``Russia's`` gives ``russia``).
     """
-    folded = text.translate(_FOLD)
+    folded = _translate(text, _FOLD, _FOLD_ARRAY)
     result: list[Token] = []
     for match in _WORD.finditer(folded):
         word = match.group()

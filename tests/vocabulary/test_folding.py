@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from shared.vocabulary import fold, tokens
+from shared.vocabulary import folding
 from shared.vocabulary.folding import flatten, key, words
 
 
@@ -52,3 +53,23 @@ def test_words_and_keys_agree_on_apostrophes_and_dashes() -> None:
 @pytest.mark.parametrize("text", ["", "   ", "\x00\x01\ufffd", "’’’---"])
 def test_tokens_of_empty_or_garbage_text_are_empty(text: str) -> None:
     assert tokens(text) == []
+
+
+def _every_char_text() -> str:
+    """Every code point up to U+30FF (lone surrogates included) and a few beyond, in one long string."""
+    return "".join(chr(c) for c in range(0x3100)) + "\U0001f600 \U00010400 \uffff"
+
+
+def test_long_text_folds_and_flattens_as_the_per_character_tables_do() -> None:
+    text = _every_char_text()
+    assert len(text) >= folding._ARRAY_MIN_CHARS
+    assert folding.fold(text) == folding._MARKS.sub("", text.translate(folding._FOLD))
+    assert flatten(text) == text.translate(folding._FLAT)
+
+
+@pytest.mark.parametrize("length", [0, 1, 255, 256, 257, 4_000])
+def test_fold_is_the_same_on_either_side_of_the_array_threshold(length: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    sample = ("Le sommet de l’AES à Niamey — Œuvre « française », d’Abuja ПРИВЕТ مالي İstanbul\u00a0! " * 60)[:length]
+    fast = (flatten(sample), fold(sample), tokens(sample))
+    monkeypatch.setattr(folding, "_ARRAY_MIN_CHARS", 10**9)
+    assert fast == (flatten(sample), fold(sample), tokens(sample))
