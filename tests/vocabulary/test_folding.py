@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from shared.vocabulary import fold, tokens
-from shared.vocabulary import folding
+from shared.vocabulary import fold, folding, tokens
 from shared.vocabulary.folding import flatten, key, words
 
 
