@@ -6,6 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from services.notify.rules.flat import Shortcut
+from services.notify.rules.index import plan
 from services.notify.rules.query import Compiler
 from shared.errors import QueryError
 from shared.vocabulary import default_vocabulary
@@ -60,6 +61,10 @@ def test_shortcut_agrees_with_the_general_compiler(chunks: list[str], glue: str)
     if found is not None:
         assert not isinstance(expected, QueryError), text
         assert found[0] == expected, text
+        flat = plan(found[0])
+        assert (found[2] is None) == (flat is None), text
+        if found[2] is not None and flat is not None:
+            assert found[2] == (flat.required, flat.forbidden), text
 
 
 def test_shortcut_takes_the_common_shapes_once_atoms_are_known() -> None:

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 
 from services.notify.rules.syntax import MAX_QUERY_CHARS
-from services.notify.rules.tree import MAX_TERMS, Node, Not, Segment, Term, and_all, iter_terms, or_any
+from services.notify.rules.tree import MAX_TERMS, Flat, Node, Not, Segment, Term, and_all, iter_terms, keyset_of, or_any
 
 _FIELD = re.compile(r"[A-Za-z_]+:[^\s()\"|&+]+\Z")
 _WORD = re.compile(r"[^\s()\"|&+-][^\s()\"|&+]*\Z")
@@ -51,8 +51,15 @@ def _group(chunks: list[str], cached: Cached) -> Node | None:
     return None if None in alternatives else or_any([a for a in alternatives if a is not None])
 
 
-Piece = tuple[str, Node | None, tuple[Term, ...]]
-"""What one chunk (or parenthesised group) is: its kind, its node and the node's terms."""
+Keys = frozenset[str] | None
+Piece = tuple[str, Node | None, tuple[Term, ...], Keys]
+"""What one chunk (or parenthesised group) is: its kind, its node, the node's terms and its key set."""
+
+
+def _piece(kind: str, node: Node | None) -> Piece:
+    if node is None:
+        return (kind, None, (), None)
+    return (kind, node, tuple(iter_terms(node)), keyset_of(node.child if type(node) is Not else node))
 
 
 class Shortcut:
@@ -79,7 +86,7 @@ class Shortcut:
         else:
             node = _atom(chunk, self.cached)
             kind = "node" if node is not None else "other"
-        piece = (kind, node, tuple(iter_terms(node)) if node is not None else ())
+        piece = _piece(kind, node)
         if kind != "other":  # an unknown atom may be resolved by the general compiler later
             self._pieces[chunk] = piece
         return piece
@@ -90,12 +97,12 @@ class Shortcut:
         found = self._pieces.get(key)
         if found is None:
             node = _group(chunks, self.cached)
-            found = ("node", node, tuple(iter_terms(node))) if node is not None else ("other", None, ())
+            found = _piece("node" if node is not None else "other", node)
             if node is not None:
                 self._pieces[key] = found
         return found
 
-    def words(self, words: list[str], out: list[Node], terms: list[Term]) -> bool:
+    def words(self, words: list[str], out: list[Node], terms: list[Term], sets: list[Keys]) -> bool:
         """Append the segments of bare words side by side; False when they were never resolved."""
         found = self.cached(words_key(words))
         if found is None:
@@ -103,26 +110,28 @@ class Shortcut:
         for node, _ in found:
             out.append(node)
             terms.extend(iter_terms(node))
+            sets.append(keyset_of(node))
         words.clear()
         return True
 
-    def compile(self, text: str) -> tuple[Node, tuple[Term, ...]] | None:
-        """Compile ``text`` to its tree and terms if it has the common shape and known atoms; else None."""
+    def compile(self, text: str) -> tuple[Node, tuple[Term, ...], Flat | None] | None:
+        """Compile ``text`` to its tree, terms and key sets if it has the common shape and known atoms."""
         if '"' in text or len(text) > MAX_QUERY_CHARS:
             return None
         chunks = text.replace("(", " ( ").replace(")", " ) ").split()
         out: list[Node] = []
         terms: list[Term] = []
+        sets: list[Keys] = []
         words: list[str] = []
         i, n = 0, len(chunks)
         while i < n:
             chunk = chunks[i]
             if chunk == "(":
                 end = chunks.index(")", i) if ")" in chunks[i:] else n
-                kind, node, found = self.group(chunks[i + 1 : end]) if end < n else ("other", None, ())
+                kind, node, found, keys = self.group(chunks[i + 1 : end]) if end < n else _piece("other", None)
                 i = end + 1
             else:
-                kind, node, found = self.piece(chunk)
+                kind, node, found, keys = self.piece(chunk)
                 i += 1
             if kind == "word":
                 words.append(chunk)
@@ -131,12 +140,22 @@ class Shortcut:
                 if (not out and not words) or i == n or self.piece(chunks[i])[0] == "and":
                     return None
                 continue
-            if node is None or (words and not self.words(words, out, terms)):
+            if node is None or (words and not self.words(words, out, terms, sets)):
                 return None
             out.append(node)
             terms.extend(found)
-        if words and not self.words(words, out, terms):
+            sets.append(keys)
+        if words and not self.words(words, out, terms, sets):
             return None
         if not out or len(terms) > MAX_TERMS or all(type(node) is Not for node in out):
             return None
-        return and_all(out), tuple(terms)
+        return and_all(out), tuple(terms), _flat(out, sets)
+
+
+def _flat(out: list[Node], sets: list[Keys]) -> Flat | None:
+    """The key sets of the top-level nodes: required ones, and the union of the excluded ones."""
+    if None in sets:
+        return None
+    required = tuple(k for node, k in zip(out, sets, strict=True) if type(node) is not Not and k is not None)
+    forbidden = frozenset().union(*(k for node, k in zip(out, sets, strict=True) if type(node) is Not and k))
+    return required, forbidden

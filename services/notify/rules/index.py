@@ -17,6 +17,7 @@ from itertools import chain
 from services.notify.rules.facts import Facts
 from services.notify.rules.matcher import holds
 from services.notify.rules.query import And, Node, Not, Or, Query, Term
+from services.notify.rules.tree import keyset_of
 
 BROAD_KEY_WEIGHT = 1_000_000.0
 """Weight of a language key: half of all articles show ``l:en``, no rule should hang on it."""
@@ -44,22 +45,13 @@ class Plan:
         return all(not keys.isdisjoint(c) for c in self.required[2:]) if len(self.required) > 2 else True
 
 
-def _keyset(node: Node) -> frozenset[str] | None:
-    if type(node) is Term:
-        return node.keyset if node.kind != "phrase" else None
-    if type(node) is Or:
-        sets = [_keyset(c) for c in node.children]
-        return None if None in sets else frozenset().union(*(s for s in sets if s is not None))
-    return None
-
-
 def plan(node: Node) -> Plan | None:
     """Flatten an AND of (ORs of) key terms and their negations; None when a rule needs its tree."""
     required: list[frozenset[str]] = []
     forbidden: frozenset[str] = frozenset()
     for child in node.children if type(node) is And else (node,):
         negated = type(child) is Not
-        keys = _keyset(child.child if negated else child)  # type: ignore[union-attr]
+        keys = keyset_of(child.child if negated else child)  # type: ignore[union-attr]
         if keys is None:
             return None
         if negated:
@@ -183,7 +175,7 @@ class RuleIndex:
                 del self._postings[key]
 
     def _post(self, rule_id: str, query: Query) -> None:
-        flat = plan(query.root)
+        flat = Plan(*query.flat) if query.flat is not None else plan(query.root)
         if flat is not None:
             ordered = flat.required = tuple(sorted(flat.required, key=self._weigh))
             primary, second = ordered[0], (ordered[1] if len(ordered) > 1 else ANY)

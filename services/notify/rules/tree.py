@@ -59,6 +59,21 @@ class Query:
     text: str
     root: Node
     terms: tuple[Term, ...]
+    flat: Flat | None = None
+
+
+Flat = tuple[tuple[frozenset[str], ...], frozenset[str]]
+"""A query flattened to key sets: each required set must meet an article's keys, the forbidden one not."""
+
+
+def keyset_of(node: Node) -> frozenset[str] | None:
+    """The keys any of which makes ``node`` hold, for a term or an OR of terms that keys decide alone."""
+    if type(node) is Term:
+        return node.keyset if node.kind != "phrase" else None
+    if type(node) is Or:
+        sets = [keyset_of(c) for c in node.children]
+        return None if None in sets else frozenset().union(*(s for s in sets if s is not None))
+    return None
 
 
 def iter_terms(node: Node) -> list[Term]:
