@@ -5,13 +5,17 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
+
+from pydantic import TypeAdapter
 
 from services.classify.context import Field, keys
 from services.classify.patterns import Hit, Target, by_length, case_holds
-from shared.models import ActorTag, Mention
+from shared.models import ActorTag
 from shared.vocabulary import Entry
 
 MAX_MENTIONS = 25
+_ACTOR_TAGS = TypeAdapter(tuple[ActorTag, ...])
 _LANGUAGE_WORDS = by_length(
     tuple(tuple(w.split()) for w in ("en", "in", "parle", "parler", "parlent", "speak", "speaks", "langue", "language",
                                      "cours de"))
@@ -22,11 +26,6 @@ _LANGUAGE_NOUNS = by_length(
                          "speaking"))
 )  # fmt: skip
 """Words after a demonym that make it a language: "its French acronym"."""
-
-
-def mention(fld: Field, start: int, end: int) -> Mention:
-    """The evidence of a span, built without validation: field, offsets and text come from the field itself."""
-    return Mention.model_construct(field=fld.name, start=start, end=end, text=fld.text[start:end])
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,21 +151,23 @@ def actor_tags(found: Sequence[Found], text_length: int) -> tuple[ActorTag, ...]
     by_entry: dict[str, list[Found]] = defaultdict(list)
     for item in found:
         by_entry[item.target.entry.id].append(item)
-    tags: list[ActorTag] = []
+    records: list[dict[str, Any]] = []
     for mentions in by_entry.values():
         mentions.sort(key=lambda m: (m.field.name != "title", m.start))
         entry = mentions[0].target.entry
-        if entry.kind == "topic":
-            raise ValueError(f"topic {entry.id} has actor aliases")
-        tags.append(
-            ActorTag.model_construct(
-                id=entry.id,
-                name=entry.name,
-                kind=entry.kind,
-                wikidata=entry.wikidata,
-                salience=salience(mentions, text_length),
-                mentions=tuple(mention(m.field, m.start, m.end) for m in mentions[:MAX_MENTIONS]),
-            )
+        evidence = [
+            {"field": m.field.name, "start": m.start, "end": m.end, "text": m.field.text[m.start : m.end]}
+            for m in mentions[:MAX_MENTIONS]
+        ]
+        records.append(
+            {
+                "id": entry.id,
+                "name": entry.name,
+                "kind": entry.kind,
+                "wikidata": entry.wikidata,
+                "salience": salience(mentions, text_length),
+                "mentions": evidence,
+            }
         )
-    tags.sort(key=lambda t: (-t.salience, t.mentions[0].field != "title", t.mentions[0].start))
-    return tuple(tags)
+    records.sort(key=lambda r: (-r["salience"], r["mentions"][0]["field"] != "title", r["mentions"][0]["start"]))
+    return _ACTOR_TAGS.validate_python(records)

@@ -5,11 +5,14 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from services.classify.actors import Found, mention
+from pydantic import TypeAdapter
+
+from services.classify.actors import Found
 from services.classify.context import Field
 from services.classify.patterns import Hit, Target, case_holds
-from shared.models import Mention, TopicTag
+from shared.models import TopicTag
 from shared.vocabulary import Cue, Entry
 
 THRESHOLD = 1.0
@@ -22,6 +25,7 @@ CONFIRM_RADIUS = 150
 ACTOR_RADIUS = 40
 PARENT_FACTOR = 0.8
 MAX_CUE_MENTIONS = 5
+_TOPIC_TAGS = TypeAdapter(tuple[TopicTag, ...])
 """Evidence kept per topic: the first cues are enough to show why, and keep payloads small."""
 _ACTOR_KINDS_CONFIRMING = frozenset({"country", "organisation", "person"})
 
@@ -32,7 +36,7 @@ class Evidence:
 
     total: float = 0.0
     seen: dict[str, int] = field(default_factory=dict)
-    mentions: list[Mention] = field(default_factory=list)
+    mentions: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _actor_near(fld: Field, start: int, end: int, actors: Sequence[Found]) -> bool:
@@ -92,7 +96,9 @@ def _collect(hits: Iterable[tuple[Field, Hit]], lang: str, actors: Sequence[Foun
             factor = (TITLE_FACTOR if fld.name == "title" else 1.0) * (REPEAT_FACTOR if repeat else 1.0)
             item.total += target.cue.weight * factor
             if len(item.mentions) < MAX_CUE_MENTIONS:
-                item.mentions.append(mention(fld, hit.start, hit.end))
+                item.mentions.append(
+                    {"field": fld.name, "start": hit.start, "end": hit.end, "text": fld.text[hit.start : hit.end]}
+                )
     return evidence
 
 
@@ -109,9 +115,8 @@ def topic_tags(
             if inherited > scores.get(parent, 0.0):
                 scores[parent] = inherited
                 mentions.setdefault(parent, mentions[topic_id])
-    tags = [
-        TopicTag.model_construct(id=t, iptc=topics[t].iptc, score=round(s, 3), mentions=tuple(mentions[t]))
-        for t, s in scores.items()
+    records: list[dict[str, Any]] = [
+        {"id": t, "iptc": topics[t].iptc, "score": round(s, 3), "mentions": mentions[t]} for t, s in scores.items()
     ]
-    tags.sort(key=lambda t: (-t.score, t.id))
-    return tuple(tags)
+    records.sort(key=lambda r: (-r["score"], r["id"]))
+    return _TOPIC_TAGS.validate_python(records)

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from pydantic import TypeAdapter
 
 from services.classify.tagger import Tags, tag
-from shared.models import ActorTag, TopicTag
 from shared.vocabulary import Vocabulary
 from tests.classify.corpus import Labelled, Score, differences, load
 
@@ -62,10 +60,3 @@ def test_language_is_detected_on_every_article(lang: str, tagged: list[tuple[Lab
     wanted = {item.article.id for item in load(lang)}
     wrong = [item.article.title for item, tags in tagged if item.article.id in wanted and tags.lang != lang]
     assert wrong == []
-
-
-def test_tags_built_without_validation_equal_validated_ones(tagged: list[tuple[Labelled, Tags]]) -> None:
-    actors, topics = TypeAdapter(tuple[ActorTag, ...]), TypeAdapter(tuple[TopicTag, ...])
-    for _, tags in tagged:
-        assert actors.validate_json(actors.dump_json(tags.actors)) == tags.actors
-        assert topics.validate_json(topics.dump_json(tags.topics)) == tags.topics
