@@ -43,14 +43,6 @@ def _atom(chunk: str, cached: Cached) -> Node | None:
     return found[0][0] if found is not None and len(found) == 1 else None
 
 
-def _group(chunks: list[str], cached: Cached) -> Node | None:
-    """``a OR b OR c`` inside parentheses, each alternative one chunk."""
-    if len(chunks) % 2 == 0 or any(op.lower() not in _OR for op in chunks[1::2]):
-        return None
-    alternatives = [_atom(chunk, cached) for chunk in chunks[0::2]]
-    return None if None in alternatives else or_any([a for a in alternatives if a is not None])
-
-
 Keys = frozenset[str] | None
 Piece = tuple[str, Node | None, tuple[Term, ...], Keys]
 """What one chunk (or parenthesised group) is: its kind, its node, the node's terms and its key set."""
@@ -91,16 +83,30 @@ class Shortcut:
             self._pieces[chunk] = piece
         return piece
 
-    def group(self, chunks: list[str]) -> Piece:
-        """Resolve ``a OR b`` inside parentheses."""
-        key = " ".join(chunks)
-        found = self._pieces.get(key)
-        if found is None:
-            node = _group(chunks, self.cached)
-            found = _piece("node" if node is not None else "other", node)
-            if node is not None:
-                self._pieces[key] = found
+    def alternative(self, chunk: str) -> Piece:
+        """Resolve one alternative of an OR group: a field or a lone bare word."""
+        found = self._pieces.get("\x00" + chunk)
+        if found is not None:
+            return found
+        kind, node, _, _ = self.piece(chunk)
+        if kind not in ("node", "word") or type(node) is Not:
+            return _piece("other", None)
+        found = _piece("node", node if kind == "node" else _atom(chunk, self.cached))
+        if found[1] is not None:
+            self._pieces["\x00" + chunk] = found
         return found
+
+    def group(self, chunks: list[str]) -> Piece:
+        """Resolve ``a OR b`` inside parentheses from the pieces of its alternatives."""
+        if len(chunks) % 2 == 0 or any(op.lower() not in _OR for op in chunks[1::2]):
+            return _piece("other", None)
+        pieces = [self.alternative(chunk) for chunk in chunks[0::2]]
+        nodes = [node for _, node, _, _ in pieces if node is not None]
+        if len(nodes) < len(pieces):
+            return _piece("other", None)
+        keys = [k for _, _, _, k in pieces if k is not None]
+        keyset = frozenset().union(*keys) if len(keys) == len(pieces) else None
+        return ("node", or_any(nodes), tuple(t for _, _, found, _ in pieces for t in found), keyset)
 
     def words(self, words: list[str], out: list[Node], terms: list[Term], sets: list[Keys]) -> bool:
         """Append the segments of bare words side by side; False when they were never resolved."""
