@@ -6,6 +6,7 @@ from faststream import FastStream
 from faststream.specification import AsyncAPI
 
 from services.classify.handlers import article_handler
+from services.classify.settings import ClassifySettings
 from services.classify.stories import StoryStore
 from services.ops.probes import probe_app
 from shared.broker import make_broker, make_client
@@ -30,7 +31,7 @@ def classify_stage(stories: StoryStore, vocabulary: object = None) -> Stage[Arti
 
 async def assemble(runtime: Runtime) -> Service:
     """Assemble the classify service on a connected runtime."""
-    stories = StoryStore(runtime.client)
+    stories = StoryStore(runtime.client, window_s=ClassifySettings().story_window_s)
     return Service(name="classify", stages=[classify_stage(stories)], http_app=probe_app(runtime, "classify"))
 
 
@@ -38,6 +39,7 @@ def create_app() -> FastStream:
     """The FastStream app of this service, for `faststream docs gen --factory`."""
     settings = CommonSettings()
     broker = make_broker(settings.effective_redis_url)
-    stage = classify_stage(StoryStore(make_client(settings.effective_redis_url)))
+    window_s = ClassifySettings().story_window_s
+    stage = classify_stage(StoryStore(make_client(settings.effective_redis_url), window_s=window_s))
     StageRunner(stage, broker, make_client(settings.effective_redis_url), settings).attach()
     return FastStream(broker, specification=AsyncAPI(title="newsalert classify", version="1"))

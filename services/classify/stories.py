@@ -3,13 +3,15 @@
 Each article leaves in Redis, for ``window_s``: its MinHash signature, its story, and one key
 per band pointing at it. A new article reads the members its bands point at, compares
 signatures, and joins the most similar story above the threshold or starts its own. All of
-it runs in one Lua script: one round trip, and atomic, so two near-duplicates handled at
-the same moment still end in one story.
+it runs in one Lua script, atomic, so two near-duplicates handled at the same moment still
+end in one story; the scripts of articles handled together share one round trip.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from dataclasses import dataclass
 
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
@@ -64,13 +66,30 @@ return story
 """
 
 
+@dataclass(frozen=True, slots=True)
+class _Request:
+    """One article waiting for the next round trip: its script call and where its answer goes."""
+
+    article_id: str
+    keys: list[str]
+    args: list[bytes | str | int]
+    answer: asyncio.Future[str]
+
+
 class StoryStore:
-    """Assigns each article to a story, sharing the id of earlier near-duplicates within the window."""
+    """Assigns each article to a story, sharing the id of earlier near-duplicates within the window.
+
+    Articles handled together (a stage's batch runs its handlers concurrently) share one
+    round trip: every assignment asked for before the event loop comes back is sent in one
+    pipeline, where the scripts still run one after another, each atomic.
+    """
 
     def __init__(self, client: aioredis.Redis, window_s: float = 72 * 3600) -> None:
         self.client = client
         self.window_s = window_s
         self._script = client.register_script(_ASSIGN)
+        self._waiting: list[_Request] = []
+        self._flushes: set[asyncio.Task[None]] = set()
 
     async def assign(self, article: Article, tags: Tags) -> str:
         """Return the story id of ``article``: an earlier near-duplicate's story, or its own id."""
@@ -81,14 +100,50 @@ class StoryStore:
         keys = [f"{STORY_KEYS}:band:{band}" for band in bands(sig)]
         need = needed_matches(len(words))
         args: list[bytes | str | int] = [article.id, packed(sig), need, int(self.window_s * 1000), STORY_KEYS]
-        try:
-            story = await self._script(keys=keys, args=args)
-        except RedisError as e:
-            raise RedisUnavailable(f"story grouping failed for article {article.id}: {e}") from e
-        result = story.decode() if isinstance(story, bytes) else str(story)
+        loop = asyncio.get_running_loop()
+        if not self._waiting:
+            loop.call_soon(self._flush)
+        request = _Request(article.id, keys, args, loop.create_future())
+        self._waiting.append(request)
+        result = await request.answer
         if result != article.id:
             logger.debug("article joins story %s", result, extra={"article_id": article.id})
         return result
+
+    def _flush(self) -> None:
+        """Send every waiting assignment in one pipeline (called once the loop has run the other handlers)."""
+        batch, self._waiting = self._waiting, []
+        task = asyncio.ensure_future(self._send(batch))
+        self._flushes.add(task)
+        task.add_done_callback(self._flushes.discard)
+
+    async def _send(self, batch: list[_Request]) -> None:
+        try:
+            pipe = self.client.pipeline(transaction=False)
+            for request in batch:
+                await self._script(keys=request.keys, args=request.args, client=pipe)
+            replies: list[object] = await pipe.execute(raise_on_error=False)
+        except asyncio.CancelledError:
+            for request in batch:
+                request.answer.cancel()
+            raise
+        except Exception as e:
+            replies = [e] * len(batch)
+        for request, reply in zip(batch, replies, strict=True):
+            if not request.answer.done():
+                _answer(request, reply)
+
+
+def _answer(request: _Request, reply: object) -> None:
+    """Give a waiting assignment its story, or its error (a Redis one said as such)."""
+    if isinstance(reply, RedisError):
+        failure = RedisUnavailable(f"story grouping failed for article {request.article_id}: {reply}")
+        failure.__cause__ = reply
+        request.answer.set_exception(failure)
+    elif isinstance(reply, BaseException):
+        request.answer.set_exception(reply)
+    else:
+        request.answer.set_result(reply.decode() if isinstance(reply, bytes) else str(reply))
 
 
 class LocalStories:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import socket
 
 import pytest
 import redis.asyncio as aioredis
 
 from services.classify.stories import StoryStore
 from services.classify.tagger import Tags
+from shared.errors import RedisUnavailable
 from shared.models import Article
 from tests.classify.reports import LAVROV_EN, NIAMEY_SUMMIT, OTHER_NIGER_NEWS, article
 
@@ -100,3 +102,35 @@ async def test_bare_headlines_join_only_near_copies(redis: aioredis.Redis) -> No
     assert await store.assign(djibo, NO_TAGS) == djibo.id
     assert await store.assign(kaya, NO_TAGS) == kaya.id
     assert await store.assign(again, NO_TAGS) == djibo.id
+
+
+async def test_articles_handled_together_share_one_connection_and_match_one_by_one(
+    redis: aioredis.Redis, redis_url: str
+) -> None:
+    items = [*NIAMEY_SUMMIT, *OTHER_NIGER_NEWS, *LAVROV_EN]
+    one_by_one = [await StoryStore(redis).assign(item, NO_TAGS) for item in items]
+    await redis.flushall()
+    client = aioredis.from_url(redis_url, client_name="stories-batch")
+    try:
+        store = StoryStore(client)
+        together = await asyncio.gather(*(store.assign(item, NO_TAGS) for item in items))
+        names = [c.get("name") for c in await redis.client_list()]
+    finally:
+        await client.aclose()
+    assert together == one_by_one
+    assert len(set(together)) < len(items)
+    assert names.count("stories-batch") == 1
+
+
+async def test_unreachable_redis_fails_every_waiting_article_naming_it() -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    client = aioredis.from_url(f"redis://127.0.0.1:{port}/0", socket_connect_timeout=1)
+    store = StoryStore(client)
+    try:
+        results = await asyncio.gather(*(store.assign(item, NO_TAGS) for item in NIAMEY_SUMMIT), return_exceptions=True)
+    finally:
+        await client.aclose()
+    assert all(isinstance(r, RedisUnavailable) for r in results)
+    assert [item.id in str(r) for item, r in zip(NIAMEY_SUMMIT, results, strict=True)] == [True] * len(NIAMEY_SUMMIT)
