@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 
 from services.notify.rules.syntax import MAX_QUERY_CHARS
-from services.notify.rules.tree import MAX_TERMS, Flat, Node, Not, Segment, Term, and_all, iter_terms, keyset_of, or_any
+from services.notify.rules.tree import MAX_TERMS, And, Flat, Node, Not, Segment, Term, iter_terms, keyset_of, or_any
 
 _FIELD = re.compile(r"[A-Za-z_]+:[^\s()\"|&+]+\Z")
 _WORD = re.compile(r"[^\s()\"|&+-][^\s()\"|&+]*\Z")
@@ -154,14 +154,20 @@ class Shortcut:
         if words and not self.words(words, out, terms, sets):
             return None
         if not out or len(terms) > MAX_TERMS or all(type(node) is Not for node in out):
-            return None
-        return and_all(out), tuple(terms), _flat(out, sets)
+            return None  # only exclusions: the general compiler says why
+        # pieces are never ANDs themselves, so there is nothing to flatten
+        return (out[0] if len(out) == 1 else And(tuple(out))), tuple(terms), _flat(out, sets)
 
 
 def _flat(out: list[Node], sets: list[Keys]) -> Flat | None:
     """The key sets of the top-level nodes: required ones, and the union of the excluded ones."""
-    if None in sets:
-        return None
-    required = tuple(k for node, k in zip(out, sets, strict=True) if type(node) is not Not and k is not None)
-    forbidden = frozenset().union(*(k for node, k in zip(out, sets, strict=True) if type(node) is Not and k))
-    return required, forbidden
+    required: list[frozenset[str]] = []
+    forbidden: frozenset[str] = frozenset()
+    for node, keys in zip(out, sets, strict=True):
+        if keys is None:
+            return None
+        if type(node) is Not:
+            forbidden |= keys
+        else:
+            required.append(keys)
+    return tuple(required), forbidden
