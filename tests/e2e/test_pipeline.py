@@ -10,6 +10,7 @@ from faststream.redis.parser.binary import BinaryMessageFormatV1
 
 from shared.models import TaggedArticle
 from shared.streams import NOTIFY_GROUP, TAGGED, done_key
+from tests.delivery.peers import MailSink, smtp_server
 from tests.processes import ServiceProcess, free_port, newsalert, service_env
 from tests.waiting import wait_until
 
@@ -29,30 +30,73 @@ async def tagged_entries(client: aioredis.Redis) -> list[TaggedArticle]:
     return [TaggedArticle.model_validate_json(BinaryMessageFormatV1.parse(f[b"__data__"])[0]) for _, f in entries]
 
 
-async def test_published_french_article_reaches_notify(redis: aioredis.Redis, redis_url: str, tmp_path: Path):
-    env = service_env(redis_url, NEWSALERT_HTTP_PORT=str(free_port()), NEWSALERT_CLAIM_IDLE_MS="5000")
-    with (
-        ServiceProcess(["classify"], env, tmp_path / "classify.log") as classify,
-        ServiceProcess(["notify"], env, tmp_path / "notify.log") as notify,
-    ):
-        done = newsalert("publish", env=env, stdin=json.dumps(FRENCH_ARTICLE, ensure_ascii=False) + "\n")
-        assert done.returncode == 0, done.stderr
-        assert "published 1 new" in done.stdout
+async def test_published_french_article_reaches_notify_and_alerts_once(
+    redis: aioredis.Redis, redis_url: str, tmp_path: Path
+):
+    sink = MailSink()
+    with smtp_server(sink) as smtp:
+        env = service_env(
+            redis_url,
+            NEWSALERT_HTTP_PORT=str(free_port()),
+            NEWSALERT_CLAIM_IDLE_MS="5000",
+            NEWSALERT_SMTP_HOST="127.0.0.1",
+            NEWSALERT_SMTP_PORT=str(smtp.port),
+            NEWSALERT_SMTP_SECURITY="none",
+            NEWSALERT_SMTP_FROM="alerts@newsalert.example",
+        )
+        rule = newsalert(
+            "rules",
+            "add",
+            "--name",
+            "aes-russia",
+            "--query",
+            "AES + Russia summit",
+            "--notify",
+            "mailto:desk@example.org",
+            env=env,
+        )
+        assert rule.returncode == 0, rule.stderr
+        with (
+            ServiceProcess(["classify"], env, tmp_path / "classify.log") as classify,
+            ServiceProcess(["notify"], env, tmp_path / "notify.log") as notify,
+        ):
+            line = json.dumps(FRENCH_ARTICLE, ensure_ascii=False) + "\n"
+            done = newsalert("publish", env=env, stdin=line)
+            assert done.returncode == 0, done.stderr
+            assert "published 1 new" in done.stdout
 
-        async def notified() -> bool:
-            tagged = await tagged_entries(redis)
-            if not tagged:
-                return False
-            article = tagged[0].article
-            return bool(await redis.exists(done_key(NOTIFY_GROUP, f"{article.id}:{article.digest()}")))
+            async def notified() -> bool:
+                tagged = await tagged_entries(redis)
+                if not tagged:
+                    return False
+                article = tagged[0].article
+                return bool(await redis.exists(done_key(NOTIFY_GROUP, f"{article.id}:{article.digest()}")))
 
-        await wait_until(notified, timeout_s=30, what="notify to handle the tagged article")
-        assert classify.stop() == 0, classify.log()
-        assert notify.stop() == 0, notify.log()
-    (tagged,) = await tagged_entries(redis)
+            async def mailed() -> bool:
+                return len(sink.messages) >= 1
+
+            await wait_until(notified, timeout_s=60, what="notify to handle the tagged article")
+            await wait_until(mailed, timeout_s=60, what="the alert email")
+            # the same story from another outlet does not alert again
+            other = {**FRENCH_ARTICLE, "url": "https://autre-journal.example.test/aes-russie-sommet"}
+            assert "published 1 new" in newsalert("publish", env=env, stdin=json.dumps(other) + "\n").stdout
+            await wait_until(lambda: _tagged_count(redis, 2), timeout_s=60, what="the second report tagged")
+            assert classify.stop() == 0, classify.log()
+            assert notify.stop() == 0, notify.log()
+    (tagged, _) = await tagged_entries(redis)
     assert tagged.article.title == FRENCH_ARTICLE["title"]
     assert tagged.article.source == "example-sahel.test"
-    assert tagged.article.url == FRENCH_ARTICLE["url"]
+    assert {a.id for a in tagged.actors} >= {"aes", "russia"}
+    assert "summit" in {t.id for t in tagged.topics}
+    assert len(sink.messages) == 1
+    message = sink.messages[0]
+    assert message["To"] == "desk@example.org"
+    assert "L'AES et la Russie préparent un sommet" in message["Subject"]
+    assert FRENCH_ARTICLE["url"] in message.get_body(("plain",)).get_content()
+
+
+async def _tagged_count(client: aioredis.Redis, n: int) -> bool:
+    return len(await tagged_entries(client)) >= n
 
 
 async def test_publish_reports_bad_lines_and_keeps_the_good_ones(redis: aioredis.Redis, redis_url: str):
