@@ -145,7 +145,7 @@ async def seed_subscriptions(client: aioredis.Redis, words: list[str], sink: Sin
 
 def start_services(url: str, logs: Path) -> list[subprocess.Popen[bytes]]:
     """Start classify and notify as the same commands compose runs."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSALERT_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSALERT_BENCH_")}  # NEWSALERT_* tunes
     env |= {
         "NEWSALERT_REDIS_URL": url,
         "NEWSALERT_HTTP_PORT": "0",
