@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from shared.vocabulary.folding import fold
 
 _SEPARATOR = re.compile(r"[|•·›»]| / ")
+_SEPARATOR_MARKS = ("|", "•", "·", "›", "»", " / ")
+"""What ``_SEPARATOR`` matches, as plain substrings: ``in`` finds them far quicker than the regex."""
 _LINE = re.compile(r"[^\n]+")
 _PREFIXES = (
     "lire aussi", "a lire aussi", "a lire", "lire la suite", "voir aussi", "sur le meme sujet", "read more",
@@ -55,11 +57,17 @@ def _short_item(segment: str) -> bool:
     )
 
 
+def _has_separator(text: str) -> bool:
+    return any(mark in text for mark in _SEPARATOR_MARKS)
+
+
 def menus(text: str) -> list[tuple[int, int]]:
     """Runs of at least three short items joined by separators ("Accueil | Politique | Sports")."""
     runs: list[tuple[int, int]] = []
+    if not _has_separator(text):
+        return runs
     for line in _LINE.finditer(text):
-        if _SEPARATOR.search(line.group()) is None:
+        if not _has_separator(line.group()):
             continue
         parts, position = [], line.start()
         for piece in _SEPARATOR.split(line.group()):

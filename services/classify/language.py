@@ -43,8 +43,9 @@ _STOP = {
     )),
 }  # fmt: skip
 _WORD = re.compile(r"[^\W\d_]+")
-_LETTER = re.compile(r"[^\W\d_]")
 MIN_LETTERS = 4
+_ENOUGH_LETTERS = re.compile(rf"[^\W\d_](?:[\W\d_]*[^\W\d_]){{{MIN_LETTERS - 1}}}")
+"""Matches once a text has ``MIN_LETTERS`` letters (without counting every letter of the sample)."""
 STOP_WORDS: frozenset[str] = frozenset().union(*_STOP.values())
 """French and English stop words, folded."""
 
@@ -61,12 +62,8 @@ def identifier() -> Any:
 
 def stop_word_vote(sample: str) -> str | None:
     """French or English when their stop words clearly outnumber the other's, else None."""
-    counts = dict.fromkeys(_STOP, 0)
     found = _WORD.findall(fold(sample))
-    for word in found:
-        for lang, stop in _STOP.items():
-            if word in stop:
-                counts[lang] += 1
+    counts = {lang: sum(map(stop.__contains__, found)) for lang, stop in _STOP.items()}
     (best, top), (_, second) = sorted(counts.items(), key=lambda kv: -kv[1])
     if top >= 2 and top >= 2 * second + 1 and top >= MIN_STOP_SHARE * len(found):
         return best
@@ -76,7 +73,7 @@ def stop_word_vote(sample: str) -> str | None:
 def detect(title: str, text: str) -> str:
     """Return the ISO 639-1 code of the article's language, or ``und`` when it cannot tell."""
     sample = f"{title}\n{text[:SAMPLE_CHARS]}"
-    if len(_LETTER.findall(sample[:SAMPLE_CHARS])) < MIN_LETTERS:
+    if _ENOUGH_LETTERS.search(sample, 0, SAMPLE_CHARS) is None:
         return UNDETERMINED
     voted = stop_word_vote(sample)
     if voted is not None:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import random
+import re
+
 import pytest
 
-from services.classify.language import detect, primary
+from services.classify.language import _ENOUGH_LETTERS, MIN_LETTERS, SAMPLE_CHARS, detect, primary, stop_word_vote
 from tests.classify.corpus import load
 
 EXTRA_TITLES = {
@@ -76,3 +79,19 @@ def test_primary_subtag() -> None:
     assert primary("fr-FR") == "fr"
     assert primary("EN_gb") == "en"
     assert primary(None) == "und"
+
+
+def test_letter_threshold_counts_letters_as_the_word_pattern_does() -> None:
+    alphabet = ["a", "É", "ß", "م", "ж", "²", "7", "٣", "_", " ", "-", "\u0301", "’", "\n", "!"]
+    rng = random.Random(11)
+    for _ in range(3_000):
+        sample = "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 12)))
+        sample = rng.choice(["", "…" * 398]) + sample
+        enough = len(re.findall(r"[^\W\d_]", sample[:SAMPLE_CHARS])) >= MIN_LETTERS
+        assert (_ENOUGH_LETTERS.search(sample, 0, SAMPLE_CHARS) is not None) == enough, sample
+
+
+def test_stop_word_vote_decides_on_clear_majorities() -> None:
+    assert stop_word_vote("Le président et les ministres de la région") == "fr"
+    assert stop_word_vote("The president and the ministers of the region") == "en"
+    assert stop_word_vote("Burkina Faso Mali Niger") is None
