@@ -46,6 +46,7 @@ RAW_ENTRIES = 20_000
 RAW_BATCH = 32
 DELIVERY_PROBE_S = float(os.environ.get("NEWSALERT_BENCH_PROBE_S", "30"))
 SEED = 7
+NOTIFY_PROCESSES = int(os.environ.get("NEWSALERT_BENCH_NOTIFY_PROCESSES", "1"))
 TOKEN = re.compile(rb"bench-(\d{6})")
 _SYLLABLES = ("ka", "lo", "mi", "ra", "te", "vu", "zo", "ne", "pi", "sa", "du", "fe", "gor", "lin", "tam", "wex")
 _ENGLISH: tuple[str, ...] = ("the", "council", "said", "on", "monday", "that", "its", "members", "would", "meet")
@@ -154,7 +155,7 @@ def start_services(url: str, logs: Path) -> list[subprocess.Popen[bytes]]:
         "NEWSALERT_LOG_LEVEL": "WARNING",
     }
     procs = []
-    for name in ("classify", "notify"):
+    for name in ("classify", *["notify"] * NOTIFY_PROCESSES):
         log = (logs / f"{name}.log").open("ab")
         cmd = [sys.executable, "-m", "services.cli", name]
         procs.append(subprocess.Popen(cmd, env=env, stdout=log, stderr=log))
@@ -331,7 +332,8 @@ def main() -> None:
             for log in sorted(Path(tmp).glob("*.log")):
                 print(f"--- end of {log.name}\n{log.read_text(errors='replace')[-3000:]}")
     base = min(f["xadd"], f["xread"])
-    print(f"cores: {os.cpu_count()}; subscriptions: {SUBSCRIPTIONS}; measured at the {f['at']}")
+    print(f"cores: {os.cpu_count()}; subscriptions: {SUBSCRIPTIONS}; notify processes: {NOTIFY_PROCESSES}")
+    print(f"measured at the {f['at']}")
     print(f"raw Valkey: XADD {f['xadd']:,.0f}/s, XREADGROUP+XACK {f['xread']:,.0f}/s (batches of {RAW_BATCH})")
     print(
         f"sustained: {f['burst_rate']:,.0f} articles/s end to end ({f['burst_arrived']}/{BURST} arrived; "
