@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import TypeAdapter
 
@@ -28,8 +27,7 @@ _LANGUAGE_NOUNS = by_length(
 """Words after a demonym that make it a language: "its French acronym"."""
 
 
-@dataclass(frozen=True, slots=True)
-class Found:
+class Found(NamedTuple):
     """A hit that passed the rules of its target."""
 
     field: Field
@@ -83,7 +81,7 @@ def _longest_first(found: list[Found]) -> list[Found]:
 
 def _context_score(entry: Entry, fields: Sequence[Field]) -> int:
     padded = keys(entry.context)
-    return sum(1 for k in padded if any(k in f.flat for f in fields))
+    return sum(1 for k in padded if any(k in f.context_hits() for f in fields))
 
 
 def _resolve_weak(weak: list[Found], strong: set[str], fields: Sequence[Field]) -> list[Found]:
@@ -117,7 +115,7 @@ def resolve(fields: Sequence[Field], hits: Iterable[tuple[Field, Hit]], lang: st
     """
     found, elsewhere = [], set()
     for fld, hit in hits:
-        if fld.boilerplate.is_noise(hit.start):
+        if fld.boilerplate.noise and fld.boilerplate.is_noise(hit.start):
             continue
         for target in hit.actors:
             if not well_formed(fld, hit, target, lang):
@@ -138,10 +136,15 @@ def resolve(fields: Sequence[Field], hits: Iterable[tuple[Field, Hit]], lang: st
 
 def salience(mentions: Sequence[Found], text_length: int) -> float:
     """How central an actor is: in the title, mentioned often, mentioned early, named not only as an adjective."""
-    in_title = any(m.field.name == "title" for m in mentions)
-    named = any(m.target.role != "demonym" for m in mentions)
-    body_starts = [m.start for m in mentions if m.field.name == "text"]
-    early = bool(body_starts) and min(body_starts) <= max(300, text_length // 5)
+    in_title = named = False
+    first_in_body = -1
+    for m in mentions:
+        if m.field.name == "title":
+            in_title = True
+        elif first_in_body < 0 or m.start < first_in_body:
+            first_in_body = m.start
+        named = named or m.target.role != "demonym"
+    early = first_in_body >= 0 and first_in_body <= max(300, text_length // 5)
     score = 0.2 + 0.35 * in_title + 0.1 * min(len(mentions) - 1, 3) + 0.1 * early + 0.05 * named
     return round(min(1.0, score), 3)
 

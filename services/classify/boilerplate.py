@@ -44,7 +44,9 @@ class Boilerplate:
 
     def is_label(self, start: int) -> bool:
         """Whether offset ``start`` lies in a short line that reads like a heading or a menu item."""
-        return self.is_noise(start) or (bool(self.labels) and any(a <= start < b for a, b in self.labels))
+        return (bool(self.noise) and any(a <= start < b for a, b in self.noise)) or (
+            bool(self.labels) and any(a <= start < b for a, b in self.labels)
+        )
 
 
 def _short_item(segment: str) -> bool:

@@ -60,7 +60,8 @@ class Field:
         if not phrases:
             return False
         before = tuple(self.words_before(start, phrases[-1][0]))
-        return any(tuple(before[len(before) - n :]) in group for n, group in phrases if n <= len(before))
+        # before[-n:] is shorter than n when too few words precede, so it matches no phrase of n words
+        return any(before[-n:] in group for n, group in phrases)
 
     def followed_by(self, end: int, phrases: ByLength) -> bool:
         """Whether one of the phrases starts right after ``end``."""
@@ -69,12 +70,17 @@ class Field:
         after = tuple(self.words_after(end, phrases[-1][0]))
         return any(after[:n] in group for n, group in phrases)
 
-    def near(self, start: int, end: int, padded_keys: frozenset[str], radius: int) -> bool:
-        """Whether one of the context phrases (padded keys) occurs within ``radius`` characters of the span."""
+    def context_hits(self) -> dict[str, list[int]]:
+        """Where each context phrase of the vocabulary occurs in this field (found once, on first use)."""
         if self._context is None:
             self._context = self.patterns.context_hits(self.flat)
-        for phrase_key in padded_keys & self._context.keys():
-            if any(start - radius <= at <= end + radius for at in self._context[phrase_key]):
+        return self._context
+
+    def near(self, start: int, end: int, padded_keys: frozenset[str], radius: int) -> bool:
+        """Whether one of the context phrases (padded keys) occurs within ``radius`` characters of the span."""
+        # The phrases found in the field are few; the keys asked about can be many.
+        for phrase_key, starts in self.context_hits().items():
+            if phrase_key in padded_keys and any(start - radius <= at <= end + radius for at in starts):
                 return True
         return False
 

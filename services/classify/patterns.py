@@ -177,7 +177,7 @@ class Patterns:
         self.context = _context_automaton(vocabulary)
 
     def context_hits(self, flat: str) -> dict[str, list[int]]:
-        """Where each veto or confirmation phrase occurs in ``flat``: padded key to original starts."""
+        """Where each veto, confirmation or context phrase occurs in ``flat``: padded key to original starts."""
         found: dict[str, list[int]] = defaultdict(list)
         for last, phrase_key in self.context.iter(flat):
             found[phrase_key].append(last - len(phrase_key) + 1)
@@ -193,6 +193,8 @@ class Patterns:
 def _context_automaton(vocabulary: Vocabulary) -> ahocorasick.Automaton:
     automaton = ahocorasick.Automaton()
     for entry in vocabulary.entries.values():
+        for phrase_key in padded(entry.context):
+            automaton.add_word(phrase_key, phrase_key)
         for cue in entry.cues:
             for phrase_key in padded(cue.veto) | padded(cue.confirm):
                 automaton.add_word(phrase_key, phrase_key)
