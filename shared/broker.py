@@ -116,3 +116,21 @@ async def forget_consumer(client: aioredis.Redis, stream: str, group: str, consu
     except RedisError as exc:
         logger.warning("could not tidy consumer %s of %s: %s", consumer, group, exc, extra={"stream": stream})
     return False
+
+
+async def forget_dead_consumers(client: aioredis.Redis, stream: str, group: str, min_idle_ms: int) -> list[str]:
+    """Delete consumers idle for ``min_idle_ms`` that hold nothing (left by killed processes); return their names.
+
+    A live consumer polls every few hundred milliseconds, so a long idle time means its
+    process is gone; one with pending entries is kept until the claimer empties it.
+    """
+    removed: list[str] = []
+    try:
+        for info in await client.xinfo_consumers(stream, group):
+            name = info["name"].decode() if isinstance(info["name"], bytes) else str(info["name"])
+            if int(info["pending"]) == 0 and int(info["idle"]) >= min_idle_ms:
+                await client.xgroup_delconsumer(stream, group, name)
+                removed.append(name)
+    except RedisError as exc:
+        logger.warning("could not tidy the consumers of %s: %s", group, exc, extra={"stream": stream})
+    return removed

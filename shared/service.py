@@ -27,6 +27,7 @@ from shared.broker import (
     check_eviction_policy,
     ensure_groups,
     forget_consumer,
+    forget_dead_consumers,
     group_exists,
     make_broker,
     make_client,
@@ -42,6 +43,8 @@ EXIT_OK = 0
 EXIT_GROUP_LOST = 3
 EXIT_TASK_FAILED = 4
 WATCH_INTERVAL_S = 2.0
+DEAD_CONSUMER_IDLE_MS = 3_600_000
+"""A consumer silent this long belongs to a process that is gone (live ones poll every 100 ms)."""
 
 Task = Callable[[asyncio.Event], Coroutine[Any, Any, None]]
 """A background task: runs until the event is set."""
@@ -118,6 +121,8 @@ async def run_service(settings: CommonSettings, assemble: Callable[[Runtime], Aw
     broker = make_broker(url, settings.graceful_timeout_s)
     service = await assemble(Runtime(settings=settings, broker=broker, client=client))
     await ensure_groups(client, [(s.stream, s.group) for s in service.stages])
+    for stage in service.stages:
+        await forget_dead_consumers(client, stage.stream, stage.group, DEAD_CONSUMER_IDLE_MS)
     for stage in service.stages:
         runner = StageRunner(stage, broker, client, settings)
         runner.attach()

@@ -13,7 +13,7 @@ import redis.asyncio as aioredis
 from faststream.redis import RedisBroker
 from faststream.redis.parser.binary import BinaryMessageFormatV1
 
-from shared.broker import ensure_groups, make_broker
+from shared.broker import ensure_groups, forget_dead_consumers, make_broker
 from shared.errors import InputError
 from shared.models import Article, DeadLetter
 from shared.settings import CommonSettings
@@ -262,3 +262,15 @@ async def test_oversized_poison_is_dead_lettered_with_its_payload_cut(redis: aio
     assert f"payload of {len(huge)} bytes cut to {MAX_DEAD_PAYLOAD_BYTES}" in letter.reason
     assert len(base64.b64decode(letter.payload_b64)) == MAX_DEAD_PAYLOAD_BYTES
     assert await pending(redis) == 0
+
+
+async def test_only_silent_consumers_holding_nothing_are_forgotten(redis: aioredis.Redis, broker: RedisBroker):
+    await ensure_groups(redis, [(IN, GROUP)])
+    await broker.publish(article(1), stream=IN)
+    await redis.xreadgroup(GROUP, "killed-holding-work", {IN: ">"}, count=1)
+    await redis.xreadgroup(GROUP, "killed-idle", {IN: ">"}, count=1)
+    assert await forget_dead_consumers(redis, IN, GROUP, min_idle_ms=60_000) == []  # none silent for a minute
+    assert await forget_dead_consumers(redis, IN, GROUP, min_idle_ms=0) == ["killed-idle"]
+    names = [info["name"] for info in await redis.xinfo_consumers(IN, GROUP)]
+    assert names == [b"killed-holding-work"]
+    assert await pending(redis) == 1
