@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
+from functools import lru_cache
 
 import numpy as np
 
@@ -34,7 +35,9 @@ _MASKS = np.array(
 )
 
 
+@lru_cache(maxsize=1 << 16)
 def _hash(word: str) -> int:
+    # news reuses its words: most of an article's words were hashed for an earlier one
     return int.from_bytes(hashlib.blake2b(word.encode(), digest_size=8).digest(), "big")
 
 
@@ -61,12 +64,12 @@ def similarity(a: tuple[int, ...], b: tuple[int, ...]) -> float:
 
 def bands(sig: tuple[int, ...]) -> list[str]:
     """Band keys of a signature: band number and a short digest of its rows."""
+    rows = [f"{v & _BAND_BITS:010x}" for v in sig[:BANDED]]
     return [
-        f"{band}:" + "".join(f"{v & _BAND_BITS:010x}" for v in sig[band * ROWS : (band + 1) * ROWS])
-        for band in range(min(len(sig), BANDED) // ROWS)
+        f"{band}:" + "".join(rows[band * ROWS : (band + 1) * ROWS]) for band in range(min(len(sig), BANDED) // ROWS)
     ]
 
 
 def packed(sig: tuple[int, ...]) -> bytes:
     """The signature as 8 bytes per value, the form the story script compares."""
-    return b"".join(v.to_bytes(8, "big") for v in sig)
+    return np.array(sig, dtype=">u8").tobytes()

@@ -9,6 +9,7 @@ import socket
 import pytest
 import redis.asyncio as aioredis
 
+from services.classify.sketch import bands, packed
 from services.classify.stories import StoryStore
 from services.classify.tagger import Tags
 from shared.errors import RedisUnavailable
@@ -134,3 +135,11 @@ async def test_unreachable_redis_fails_every_waiting_article_naming_it() -> None
         await client.aclose()
     assert all(isinstance(r, RedisUnavailable) for r in results)
     assert [item.id in str(r) for item, r in zip(NIAMEY_SUMMIT, results, strict=True)] == [True] * len(NIAMEY_SUMMIT)
+
+
+def test_signature_packs_big_endian_and_bands_pair_low_bits() -> None:
+    sig = (1, (1 << 64) - 1, 0x0123456789ABCDEF, 7)
+    assert packed(sig) == b"".join(v.to_bytes(8, "big") for v in sig)
+    assert bands(sig) == ["0:0000000001ffffffffff", "1:6789abcdef0000000007"]
+    assert packed(()) == b""
+    assert bands(()) == []
