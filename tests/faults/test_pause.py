@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import random
 import re
+import time
 
 import pytest
 
@@ -34,12 +36,11 @@ async def test_paused_notify_resumed_after_its_work_was_claimed_publishes_nothin
     feeding = system.background(system.feed(batch, chunks=3))
     point = rng.randrange(2, ARTICLE_COUNT // 2)
 
-    async def holding_work() -> bool:
-        return await system.handled(TAGGED) >= point and await system.consumer_pending(TAGGED, pid) > 0
+    async def reached() -> bool:
+        return await system.handled(TAGGED) >= point
 
-    await wait_until(holding_work, timeout_s=60, interval_s=0.005, what="notify to hold tagged entries")
-    system.pause("notify")
-    held = await system.consumer_pending(TAGGED, pid)
+    await wait_until(reached, timeout_s=60, what=f"{point} handled tagged articles")
+    held = await pause_holding_work(system, pid)
     logger.warning("SIGSTOP notify holding %d entries after %d handled", held, await system.handled(TAGGED))
     await feeding
 
@@ -72,3 +73,17 @@ async def _alive_and_reading(system: System, pid: int) -> bool:
         if name.endswith(f"-{pid}") and int(info["idle"]) < 1_000:
             return True
     return False
+
+
+async def pause_holding_work(system: System, pid: int, timeout_s: float = 60) -> int:
+    """SIGSTOP notify at a moment it holds read-but-unacknowledged entries; return how many it holds."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if await system.consumer_pending(TAGGED, pid) > 0:
+            system.pause("notify")
+            held = await system.consumer_pending(TAGGED, pid)
+            if held:
+                return held
+            system.resume("notify")  # it finished the batch in between: try the next one
+        await asyncio.sleep(0.002)  # polling the observable state, not waiting for time to pass
+    pytest.fail(f"notify never held entries within {timeout_s} s")
