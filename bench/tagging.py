@@ -179,6 +179,11 @@ async def through_stage(vocabulary: Vocabulary) -> tuple[float, float, float]:
         return STAGE_ARTICLES / wall_s, STAGE_ARTICLES / cpu_s, raw
     finally:
         await broker.stop()
+        # the subscribers' polling tasks outlive stop(); end them before the server goes away
+        leftovers = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+        for task in leftovers:
+            task.cancel()
+        await asyncio.gather(*leftovers, return_exceptions=True)
         await client.aclose()
         server.stop()
 
