@@ -63,13 +63,18 @@ def _has_separator(text: str) -> bool:
     return any(mark in text for mark in _SEPARATOR_MARKS)
 
 
+def _separator_count(line: str) -> int:
+    """How many pieces ``_SEPARATOR.split`` cuts ``line`` into, less one (the marks never overlap)."""
+    return sum(line.count(mark) for mark in _SEPARATOR_MARKS)
+
+
 def menus(text: str) -> list[tuple[int, int]]:
     """Runs of at least three short items joined by separators ("Accueil | Politique | Sports")."""
     runs: list[tuple[int, int]] = []
     if not _has_separator(text):
         return runs
     for line in _LINE.finditer(text):
-        if not _has_separator(line.group()):
+        if _separator_count(line.group()) < _MENU_MIN_ITEMS - 1:
             continue
         parts, position = [], line.start()
         for piece in _SEPARATOR.split(line.group()):

@@ -185,8 +185,10 @@ class Patterns:
 
     def find(self, flat: str) -> list[Hit]:
         """Every key in ``flat`` (a padded, flattened field), with offsets in the original field."""
+        new = tuple.__new__  # a third quicker than Hit(...), whose __new__ is a Python function
         return [
-            Hit(last - length + 1, last - 1, actors, cues) for last, (length, actors, cues) in self.automaton.iter(flat)
+            new(Hit, (last - length + 1, last - 1, actors, cues))
+            for last, (length, actors, cues) in self.automaton.iter(flat)
         ]
 
 
