@@ -16,7 +16,7 @@ def main(names: list[str]) -> int:
         print(f"\n=== bench/{name}.py ===", flush=True)
         try:
             importlib.import_module(f"bench.{name}").main()
-        except Exception as exc:  # noqa: BLE001 - one broken benchmark must not hide the others
+        except Exception as exc:  # one broken benchmark must not hide the others
             print(f"bench/{name}.py failed: {exc!r}", flush=True)
             failed.append(name)
     return 1 if failed else 0

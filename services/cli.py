@@ -11,6 +11,8 @@ from collections.abc import Callable, Coroutine, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+from pydantic import ValidationError
+
 from shared.backlog import pipeline_status
 from shared.broker import make_broker, make_client, ping
 from shared.errors import ConfigError, InputError, RedisUnavailable
@@ -25,6 +27,7 @@ COMMAND_MODULES = (
     "services.notify.delivery.commands",
     "services.ops.commands",
 )
+BUILT_IN = frozenset({"up", *SERVICES, "publish", "status"})
 EXIT_USAGE = 2
 EXIT_NO_REDIS = 3
 
@@ -47,8 +50,20 @@ def run_async(coro_factory: Callable[[], Coroutine[Any, Any, int]]) -> int:
     except (ConfigError, InputError) as exc:
         print(f"newsalert: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except ValidationError as exc:
+        print(f"newsalert: invalid setting: {describe_settings_error(exc)}", file=sys.stderr)
+        return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
+
+
+def describe_settings_error(exc: ValidationError) -> str:
+    """One line naming each invalid setting as its environment variable."""
+    parts = []
+    for error in exc.errors():
+        name = "_".join(str(p) for p in error["loc"]).upper()
+        parts.append(f"NEWSALERT_{name}: {error['msg']}" if name else error["msg"])
+    return "; ".join(parts)
 
 
 def _service(args: argparse.Namespace) -> int:
@@ -158,8 +173,8 @@ def _status(args: argparse.Namespace) -> int:
     return run_async(main)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of every `newsalert` subcommand."""
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser of every `newsalert` subcommand (only the built-in ones when ``command`` is one)."""
     parser = argparse.ArgumentParser(prog="newsalert", description="Open news alerts on Redis Streams.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     up = sub.add_parser("up", help="run the whole system on this machine (embedded Valkey unless NEWSALERT_REDIS_URL)")
@@ -175,6 +190,8 @@ def build_parser() -> argparse.ArgumentParser:
     status = sub.add_parser("status", help="per stream: length, pending, consumer lag, dead letters")
     status.add_argument("--json", action="store_true", help="one JSON document")
     status.set_defaults(func=_status)
+    if command in BUILT_IN:
+        return parser  # the areas' command modules import heavy libraries: skip them when not needed
     for module_name in COMMAND_MODULES:
         try:
             module = importlib.import_module(module_name)
@@ -188,8 +205,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `newsalert` console script."""
-    args = build_parser().parse_args(argv)
-    code: int = args.func(args)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = build_parser(argv[0] if argv else None).parse_args(argv)
+    try:
+        code: int = args.func(args)
+    except ValidationError as exc:  # settings read outside a command's coroutine
+        print(f"newsalert: invalid setting: {describe_settings_error(exc)}", file=sys.stderr)
+        return EXIT_USAGE
     return code
 
 

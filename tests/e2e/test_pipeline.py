@@ -142,3 +142,12 @@ def test_commands_without_redis_say_so_in_one_line():
         assert len(lines) == 1, result.stderr
         assert "no Redis answers at redis://127.0.0.1:" in lines[0]
         assert "newsalert up" in lines[0]
+
+
+def test_an_invalid_setting_is_one_line_naming_the_variable():
+    env = service_env("redis://127.0.0.1:1", NEWSALERT_BATCH_SIZE="0")
+    result = newsalert("classify", env=env)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "newsalert: invalid setting: NEWSALERT_BATCH_SIZE: Input should be greater than or equal to 1"
+    ]
