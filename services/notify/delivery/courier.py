@@ -21,6 +21,7 @@ from redis.exceptions import RedisError
 from services.notify.delivery import timing
 from services.notify.delivery.failure import AmbiguousError
 from services.notify.delivery.ledger import Claim, Ledger, Record
+from services.notify.delivery.pool import Pool
 from services.notify.delivery.schedule import Schedule, alert_job, digest_job
 from services.notify.delivery.sender import Sender
 from services.notify.delivery.settings import DeliverySettings
@@ -92,7 +93,9 @@ class Courier:
             logger.info("subscription gone, disabled or target removed; alert dropped", extra=_extra(alert))
             self._tally(None, "dropped")
             return "dropped"
-        outcome = await self._route(alert, found[0], await self.ledger.claim(alert, now), now)
+        release = self._release(found[0], now)
+        claim = await self.ledger.claim(alert, now, queue_job=alert_job(alert.id) if release is None else "")
+        outcome = await self._route(alert, claim, release, now)
         self._tally(found[1], outcome)
         return outcome
 
@@ -102,7 +105,7 @@ class Courier:
             count_alert(kind.lower(), outcome)
         self.tally[outcome] = self.tally.get(outcome, 0) + count
 
-    async def _route(self, alert: Alert, sub: Subscription, claim: Claim, now: datetime) -> str:
+    async def _route(self, alert: Alert, claim: Claim, release: datetime | None, now: datetime) -> str:
         if claim.owner != alert.id:
             if claim.status != "held":
                 logger.info("story already alerted on this channel (%s)", claim.owner, extra=_extra(alert))
@@ -112,10 +115,8 @@ class Courier:
             return "held"
         if claim.status not in ("queued", "held"):
             return claim.status  # a redelivered alert already in hand
-        release = self._release(sub, now)
         if release is None and claim.status == "queued":
-            await self.schedule.ensure(alert_job(alert.id), now)
-            self._wake.set()
+            self._wake.set()  # the claim script put its job in the due set
             return "queued"
         await self._hold(alert, release or now, now, "digest or quiet hours")
         return "held"
@@ -126,22 +127,21 @@ class Courier:
         await self.schedule.at(digest_job(alert.subscription, alert.channel), release, earlier_only=True)
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Poll and run due jobs until ``stop`` is set (a service background task)."""
-        while not stop.is_set():
-            try:
-                count = await self.run_due()
-            except RedisError as e:
-                logger.warning("delivery poll failed, retrying: %s", e)
-                count = 0
-            if count == 0:
-                self._wake.clear()
-                waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self._wake.wait())]
-                await asyncio.wait(waiters, timeout=self.settings.poll_interval_s, return_when="FIRST_COMPLETED")
-                for waiter in waiters:
-                    waiter.cancel()
+        """Run due jobs until ``stop`` is set, keeping up to ``max_parallel_sends`` in flight (a background task)."""
+        pool = Pool(
+            self.settings.max_parallel_sends, self._claim, self._run_job, self.settings.poll_interval_s, self._wake
+        )
+        await pool.run(stop)
         await self.sender.close()
         summary = " ".join(f"{k}={v}" for k, v in sorted(self.tally.items()))
         logger.info("delivery stopped: %s", summary or "nothing happened")
+
+    async def _claim(self, limit: int) -> list[str]:
+        try:
+            return await self.schedule.claim(self.clock(), self.settings.lease_s, limit)
+        except RedisError as e:
+            logger.warning("delivery poll failed, retrying: %s", e)
+            return []
 
     async def run_due(self) -> int:
         """Claim due jobs and run them concurrently; return how many were claimed."""
@@ -194,9 +194,8 @@ class Courier:
                 await self._hold(alert, now + timedelta(seconds=wait), now, "chat budget: folded into a digest")
                 await self.schedule.done(job)
                 return
-            error = await self._attempt(sub, target, [alert])
+            error = await self._attempt(sub, target, [alert], job)
         if error is None:
-            await self.schedule.done(job)
             return
         first = await self.ledger.first_failure(alert_id, now)
         if await self._after_failure(job, [alert], error, record.attempts + 1, first):
@@ -260,7 +259,10 @@ class Courier:
         first = await self.schedule.client.hget(key, "first_failure")
         return attempts, datetime.fromisoformat(first.decode() if isinstance(first, bytes) else str(first))
 
-    async def _attempt(self, sub: Subscription, target: str, alerts: list[Alert]) -> DeliveryError | None:
+    async def _attempt(
+        self, sub: Subscription, target: str, alerts: list[Alert], job: str = ""
+    ) -> DeliveryError | None:
+        """Send; on success record it (status, chat budget, and ``job`` done) in one transaction."""
         now, ids = self.clock(), [a.id for a in alerts]
         await self.ledger.set_status(ids, "sending", now)
         try:
@@ -271,9 +273,13 @@ class Courier:
             logger.log(level, "delivery failed%s: %s", " (ambiguous)" * ambiguous, e, extra=_extra(alerts[0]))
             self._tally(target, "ambiguous" if ambiguous else "failed", len(alerts))
             return e
+        pipe = self.ledger.client.pipeline(transaction=True)
         if target_kind(target) == "push":
-            await self.schedule.note_sent(alerts[0].channel, now)
-        await self.ledger.set_status(ids, "sent", self.clock(), reason="")
+            self.schedule.queue_note_sent(pipe, alerts[0].channel, now)
+        self.ledger.queue_status(pipe, ids, "sent", self.clock(), reason="")
+        if job:
+            self.schedule.queue_done(pipe, job)
+        await pipe.execute()
         self._tally(target, "sent", len(alerts))
         logger.info("delivered %d alert(s)", len(alerts), extra=_extra(alerts[0]))
         return None

@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 import redis.asyncio as aioredis
 from pydantic import ValidationError
+from redis.asyncio.client import Pipeline
 
 from shared.models import Alert
 from shared.streams import PREFIX
@@ -55,6 +56,9 @@ if owner == ARGV[1] then
 end
 local status = false
 if owner then status = redis.call('HGET', ARGV[7] .. owner, 'status') end
+if owner == ARGV[1] and status == 'queued' and ARGV[8] ~= '' then
+  redis.call('ZADD', KEYS[4], 'NX', ARGV[5], ARGV[8])
+end
 return {won and 1 or 0, owner or '', status or ''}
 """
 
@@ -127,14 +131,17 @@ class Ledger:
         self.recent_kept = recent_kept
         self._claim = client.register_script(_CLAIM)
 
-    async def claim(self, alert: Alert, now: datetime) -> Claim:
-        """Make ``alert`` the story's alert for its channel unless another got there first (one round trip)."""
+    async def claim(self, alert: Alert, now: datetime, *, queue_job: str = "") -> Claim:
+        """Make ``alert`` the story's alert for its channel unless another got there first (one round trip).
+
+        With ``queue_job``, a won claim still queued also schedules that job now, in the same script.
+        """
         k = self.keys
         story_key = k.story(alert.subscription, alert.story, alert.channel)
         payload = compact(alert).model_dump_json()
         args: list[str | float] = [alert.id, self.ttl_s, payload, now.isoformat(), now.timestamp(), self.recent_kept]
         won, owner, status = await self._claim(
-            keys=[story_key, k.record(alert.id), k.recent], args=[*args, k.record("")]
+            keys=[story_key, k.record(alert.id), k.recent, k.due], args=[*args, k.record(""), queue_job]
         )
         return Claim(first=bool(won), owner=text(owner), status=text(status) or "unknown")
 
@@ -166,21 +173,37 @@ class Ledger:
         """Move alerts to ``status``, noting the reason and attempt count when given."""
         if not alert_ids:
             return
+        pipe = self.client.pipeline(transaction=True)
+        self.queue_status(pipe, alert_ids, status, now, reason=reason, attempts=attempts)
+        await pipe.execute()
+
+    def queue_status(
+        self,
+        pipe: Pipeline,
+        alert_ids: list[str],
+        status: Status,
+        now: datetime,
+        *,
+        reason: str | None = None,
+        attempts: int | None = None,
+    ) -> None:
+        """Add the writes of ``set_status`` to ``pipe``, so they commit with the caller's other writes."""
         fields: dict[Any, Any] = {"status": status, "updated": now.isoformat()}
         if reason is not None:
             fields["reason"] = reason
         if attempts is not None:
             fields["attempts"] = attempts
-        pipe = self.client.pipeline(transaction=True)
         for alert_id in alert_ids:
             pipe.hset(self.keys.record(alert_id), mapping=fields)
-        await pipe.execute()
 
     async def first_failure(self, alert_id: str, now: datetime) -> datetime:
         """The time of the alert's first failed attempt, recorded now if this is the first."""
         key = self.keys.record(alert_id)
-        await self.client.hsetnx(key, "first_failure", now.isoformat())
-        return datetime.fromisoformat(text(await self.client.hget(key, "first_failure")))
+        pipe = self.client.pipeline(transaction=True)
+        pipe.hsetnx(key, "first_failure", now.isoformat())
+        pipe.hget(key, "first_failure")
+        _, first = await pipe.execute()
+        return datetime.fromisoformat(text(first))
 
     async def load(self, alert_id: str) -> Record | None:
         """Read one alert record, or None when it expired or never existed."""

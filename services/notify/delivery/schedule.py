@@ -13,6 +13,7 @@ from typing import cast
 
 import redis.asyncio as aioredis
 from faststream.redis.parser.binary import BinaryMessageFormatV1
+from redis.asyncio.client import Pipeline
 
 from services.notify.delivery.ledger import Keys, text
 from shared.models import Alert, DeadLetter
@@ -94,17 +95,27 @@ class Schedule:
     async def sent_times(self, channel: str, now: datetime) -> list[float]:
         """Send times of a channel within the last minute."""
         key = self.keys.sent(channel)
-        await self.client.zremrangebyscore(key, "-inf", now.timestamp() - 60)
-        pairs = cast(list[tuple[bytes, float]], await self.client.zrange(key, 0, -1, withscores=True))
+        pipe = self.client.pipeline(transaction=True)
+        pipe.zremrangebyscore(key, "-inf", now.timestamp() - 60)
+        pipe.zrange(key, 0, -1, withscores=True)
+        _, pairs = cast(tuple[int, list[tuple[bytes, float]]], await pipe.execute())
         return [float(score) for _, score in pairs]
 
     async def note_sent(self, channel: str, now: datetime) -> None:
         """Count one message against a channel's budget."""
-        key = self.keys.sent(channel)
         pipe = self.client.pipeline(transaction=True)
+        self.queue_note_sent(pipe, channel, now)
+        await pipe.execute()
+
+    def queue_note_sent(self, pipe: Pipeline, channel: str, now: datetime) -> None:
+        """Add the writes of ``note_sent`` to ``pipe``."""
+        key = self.keys.sent(channel)
         pipe.zadd(key, {uuid.uuid4().hex: now.timestamp()})
         pipe.expire(key, 120)
-        await pipe.execute()
+
+    def queue_done(self, pipe: Pipeline, job: str) -> None:
+        """Add the removal of a finished job to ``pipe``."""
+        pipe.zrem(self.keys.due, job)
 
     async def bury(self, alert: Alert, reason: str, attempts: int, now: datetime) -> str:
         """Write an alert to the dead-letter stream with its reason; return the entry id."""

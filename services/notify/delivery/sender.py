@@ -14,6 +14,7 @@ from services.notify.delivery.settings import DeliverySettings
 from services.notify.delivery.smtp import Mailer
 from services.notify.delivery.targets import email_address, target_kind
 from services.notify.delivery.tokens import unsubscribe_url
+from services.notify.delivery.webhook import Webhook
 from services.notify.rules.subscriptions import Subscription
 from shared.errors import InputError, PermanentError
 from shared.models import Alert
@@ -33,10 +34,13 @@ def message_key(alerts: list[Alert]) -> str:
 class Sender:
     """Renders alerts for a target's channel and sends them; raises delivery errors."""
 
-    def __init__(self, settings: DeliverySettings, mailer: Mailer, pusher: Pusher) -> None:
+    def __init__(
+        self, settings: DeliverySettings, mailer: Mailer, pusher: Pusher, webhook: Webhook | None = None
+    ) -> None:
         self.settings = settings
         self.mailer = mailer
         self.pusher = pusher
+        self.webhook = webhook or Webhook(settings)
 
     def _unsubscribe(self, sub: Subscription) -> str | None:
         secret = self.settings.unsubscribe_secret
@@ -73,8 +77,13 @@ class Sender:
             await self.pusher.send(target, "", render.telegram_html(sub.name, alerts, zone), html=True)
         else:
             title, body = render.plain_text(sub.name, alerts, zone)
-            await self.pusher.send(target, title, body, html=False)
+            hook = self.webhook.hook(target)
+            if hook is not None:
+                await self.webhook.send(hook, title, body)
+            else:
+                await self.pusher.send(target, title, body, html=False)
 
     async def close(self) -> None:
         """Release connections held for bursts."""
         await self.mailer.close()
+        await self.webhook.close()
