@@ -78,11 +78,13 @@ class Field:
 
     def near(self, start: int, end: int, padded_keys: frozenset[str], radius: int) -> bool:
         """Whether one of the context phrases (padded keys) occurs within ``radius`` characters of the span."""
-        # The phrases found in the field are few; the keys asked about can be many.
-        for phrase_key, starts in self.context_hits().items():
-            if phrase_key in padded_keys and any(start - radius <= at <= end + radius for at in starts):
-                return True
-        return False
+        found = self.context_hits()
+        # walk the smaller side: the phrases present in the field, or the keys asked about
+        if len(found) <= len(padded_keys):
+            candidates = [starts for phrase_key, starts in found.items() if phrase_key in padded_keys]
+        else:
+            candidates = [found[k] for k in padded_keys if k in found]
+        return any(start - radius <= at <= end + radius for starts in candidates for at in starts)
 
     def hyphen_after(self, end: int) -> bool:
         """Whether a dash follows the span directly (russo-burkinabè)."""
