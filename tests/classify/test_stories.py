@@ -143,3 +143,10 @@ def test_signature_packs_big_endian_and_bands_pair_low_bits() -> None:
     assert bands(sig) == ["0:0000000001ffffffffff", "1:6789abcdef0000000007"]
     assert packed(()) == b""
     assert bands(()) == []
+
+
+async def test_assignment_survives_a_flushed_script_cache(redis: aioredis.Redis) -> None:
+    store = StoryStore(redis)
+    story = await store.assign(NIAMEY_SUMMIT[0], NO_TAGS)
+    await redis.script_flush()
+    assert await store.assign(NIAMEY_SUMMIT[1], NO_TAGS) == story
