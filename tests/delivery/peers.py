@@ -76,9 +76,16 @@ def smtp_server(sink: MailSink, port: int = 0, **kwargs: Any) -> Iterator[Epheme
 class HttpPeer:
     """A loopback HTTP server recording JSON POSTs and answering from a script, else ``default``."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, keep_alive: bool = False) -> None:
         self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.headers: list[dict[str, str]] = []
+        self.clients: list[tuple[str, int]] = []
         self.script: list[Reply] = []
+        self.reply_headers: dict[str, str] = {}
+        self.stall = threading.Event()
+        """While set, requests are read and recorded but not answered until ``release`` is set."""
+        self.release = threading.Event()
+        self.keep_alive = keep_alive
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.base = f"http://127.0.0.1:{self._server.server_address[1]}"
 
@@ -90,21 +97,30 @@ class HttpPeer:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self.release.set()
         self._server.shutdown()
         self._server.server_close()
 
     def _handler(peer) -> type[BaseHTTPRequestHandler]:
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1" if peer.keep_alive else "HTTP/1.0"
+
             def log_message(self, format: str, *args: Any) -> None:
                 pass
 
             def do_POST(self) -> None:
                 raw = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 body = json.loads(raw) if raw else {}
+                peer.headers.append({k.lower(): v for k, v in self.headers.items()})
+                peer.clients.append(self.client_address[:2])
                 peer.calls.append((self.path, body))
+                if peer.stall.is_set():
+                    peer.release.wait(10)
                 status, payload = peer.script.pop(0) if peer.script else peer.default(self.path, body)
                 out = json.dumps(payload).encode()
                 self.send_response(status)
+                for name, value in peer.reply_headers.items():
+                    self.send_header(name, value)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(out)))
                 self.end_headers()
