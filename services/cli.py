@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from shared.backlog import pipeline_status
 from shared.broker import make_broker, make_client, ping
 from shared.errors import ConfigError, InputError, RedisUnavailable
-from shared.logs import setup_logging
+from shared.logs import redact, setup_logging
 from shared.settings import CommonSettings
 
 SERVICES = ("ingest", "classify", "notify")
@@ -35,7 +35,7 @@ EXIT_NO_REDIS = 3
 def redis_hint(url: str) -> str:
     """The one line a command prints when it finds no Redis."""
     return (
-        f"newsalert: no Redis answers at {url}; start the system with `newsalert up` "
+        f"newsalert: no Redis answers at {redact(url)}; start the system with `newsalert up` "
         "(or `make run`), or point NEWSALERT_REDIS_URL at a running Redis"
     )
 

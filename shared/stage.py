@@ -40,6 +40,8 @@ from shared.streams import DEAD_MAXLEN, DONE_TTL_S, PREFIX, STREAM_MAXLEN, dead,
 
 logger = logging.getLogger(__name__)
 
+DEAD_DOC = "Entries a stage gave up on: origin, reason, deliveries and the whole payload."
+
 In = TypeVar("In", bound=Contract)
 Output = tuple[str, Contract]
 """A (stream, payload) pair a stage publishes."""

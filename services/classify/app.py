@@ -12,11 +12,11 @@ from services.classify.settings import ClassifySettings
 from services.classify.stories import StoryStore
 from services.ops.probes import probe_app
 from shared.broker import make_broker, make_client
-from shared.models import Article
+from shared.models import Article, DeadLetter, TaggedArticle
 from shared.service import Runtime, Service
 from shared.settings import CommonSettings
-from shared.stage import Stage, StageRunner
-from shared.streams import ARTICLES, CLASSIFY_GROUP
+from shared.stage import DEAD_DOC, Stage, StageRunner
+from shared.streams import ARTICLES, CLASSIFY_GROUP, TAGGED, dead
 
 
 def classify_stage(stories: StoryStore, vocabulary: object = None) -> Stage[Article]:
@@ -48,4 +48,6 @@ def create_app() -> FastStream:
     window_s = ClassifySettings().story_window_s
     stage = classify_stage(StoryStore(make_client(settings.effective_redis_url), window_s=window_s))
     StageRunner(stage, broker, make_client(settings.effective_redis_url), settings).attach()
+    broker.publisher(stream=TAGGED, title="classify:tagged", schema=TaggedArticle, description="Tagged articles.")
+    broker.publisher(stream=dead(ARTICLES), title="classify:dead", schema=DeadLetter, description=DEAD_DOC)
     return FastStream(broker, specification=AsyncAPI(title="newsalert classify", version="1"))

@@ -13,11 +13,11 @@ from services.notify.handlers import Deliverer, Matcher, alert_handler, tagged_h
 from services.notify.http import create_http_app
 from services.notify.rules.book import live_rules
 from shared.broker import make_broker, make_client
-from shared.models import Alert, TaggedArticle
+from shared.models import Alert, DeadLetter, TaggedArticle
 from shared.service import Runtime, Service
 from shared.settings import CommonSettings
-from shared.stage import Stage, StageRunner
-from shared.streams import ALERTS, DELIVER_GROUP, NOTIFY_GROUP, TAGGED
+from shared.stage import DEAD_DOC, Stage, StageRunner
+from shared.streams import ALERTS, DELIVER_GROUP, NOTIFY_GROUP, TAGGED, dead
 
 
 async def no_match(tagged: TaggedArticle) -> Sequence[Alert]:
@@ -65,4 +65,9 @@ def create_app() -> FastStream:
     for stage in notify_stages(no_match, no_delivery):
         runner: StageRunner[Any] = StageRunner(stage, broker, client, settings)
         runner.attach()
+    broker.publisher(
+        stream=ALERTS, title="notify:alerts", schema=Alert, description="One alert per rule, story, channel."
+    )
+    for stream in (TAGGED, ALERTS):
+        broker.publisher(stream=dead(stream), title=f"notify:dead:{stream}", schema=DeadLetter, description=DEAD_DOC)
     return FastStream(broker, specification=AsyncAPI(title="newsalert notify", version="1"))

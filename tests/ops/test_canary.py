@@ -174,10 +174,6 @@ async def test_canary_secrets_appear_nowhere(
         assert CANARY not in text, f"the canary leaked into {where}"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="services/cli.py redis_hint() prints NEWSALERT_REDIS_URL with its password: wrap it with shared.logs.redact",
-)
 def test_a_redis_password_is_not_printed_when_redis_is_unreachable():
     url = f"redis://:{CANARY}@127.0.0.1:{free_port()}/0"
     result = newsalert("status", env=service_env(url, NEWSALERT_REDIS_WAIT_S="0.2"))
