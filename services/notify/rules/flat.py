@@ -17,6 +17,8 @@ from services.notify.rules.tree import MAX_TERMS, And, Flat, Node, Not, Segment,
 
 _FIELD = re.compile(r"[A-Za-z_]+:[^\s()\"|&+]+\Z")
 _WORD = re.compile(r"[^\s()\"|&+-][^\s()\"|&+]*\Z")
+_UNITS = re.compile(r"\([^()]*\)|[^\s()]+|[()]").findall
+"""Units of a query: a parenthesised group without nested parentheses, a chunk, or a lone parenthesis."""
 _AND = frozenset({"and", "+", "&"})
 _OR = frozenset({"or", "|"})
 _OPERATORS = frozenset({"and", "or", "not"})
@@ -120,38 +122,52 @@ class Shortcut:
         words.clear()
         return True
 
+    def unit(self, unit: str) -> Piece:
+        """Tell what one unit is: a chunk, or a whole ``(a OR b)`` group remembered by its text."""
+        found = self._pieces.get(unit)
+        if found is not None:
+            return found
+        if unit[0] != "(":
+            return self.piece(unit)
+        if len(unit) == 1:
+            return _piece("other", None)
+        found = self.group(unit[1:-1].split())
+        if found[1] is not None:
+            self._pieces[unit] = found
+        return found
+
     def compile(self, text: str) -> tuple[Node, tuple[Term, ...], Flat | None] | None:
         """Compile ``text`` to its tree, terms and key sets if it has the common shape and known atoms."""
         if '"' in text or len(text) > MAX_QUERY_CHARS:
             return None
-        chunks = text.replace("(", " ( ").replace(")", " ) ").split()
         out: list[Node] = []
         terms: list[Term] = []
         sets: list[Keys] = []
         words: list[str] = []
-        i, n = 0, len(chunks)
-        while i < n:
-            chunk = chunks[i]
-            if chunk == "(":
-                end = chunks.index(")", i) if ")" in chunks[i:] else n
-                kind, node, found, keys = self.group(chunks[i + 1 : end]) if end < n else _piece("other", None)
-                i = end + 1
-            else:
-                kind, node, found, keys = self.piece(chunk)
-                i += 1
-            if kind == "word":
-                words.append(chunk)
-                continue
-            if kind == "and":
-                if (not out and not words) or i == n or self.piece(chunks[i])[0] == "and":
+        after_and = False
+        pieces = self._pieces
+        for unit in _UNITS(text):
+            kind, node, found, keys = pieces.get(unit) or self.unit(unit)
+            if node is not None and not words:  # the common case first
+                out.append(node)
+                terms += found
+                sets.append(keys)
+                after_and = False
+            elif kind == "and":
+                if after_and or (not out and not words):
                     return None
-                continue
-            if node is None or (words and not self.words(words, out, terms, sets)):
+                after_and = True
+            elif kind == "word":
+                words.append(unit)
+                after_and = False
+            elif node is None or not self.words(words, out, terms, sets):
                 return None
-            out.append(node)
-            terms.extend(found)
-            sets.append(keys)
-        if words and not self.words(words, out, terms, sets):
+            else:
+                out.append(node)
+                terms += found
+                sets.append(keys)
+                after_and = False
+        if after_and or (words and not self.words(words, out, terms, sets)):
             return None
         if not out or len(terms) > MAX_TERMS or all(type(node) is Not for node in out):
             return None  # only exclusions: the general compiler says why

@@ -5,6 +5,10 @@ Every rule is posted under the keys of one required term, the rarest it has (its
 article looks up the postings of each key it shows, keeps the rules whose second set
 it also shows, and only those candidates are evaluated. Rarity is estimated by how
 many rules use a key: popular terms are popular in articles too.
+
+A keyword has one key per stemming (``k:en:``, ``k:fr:``, ``k:*:``) and an article shows
+keyword keys of its own stemming only, so a keyword key is never paired with another
+stemming's key: those postings could never be reached.
 """
 
 from __future__ import annotations
@@ -12,7 +16,6 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from itertools import chain
 
 from services.notify.rules.facts import Facts
 from services.notify.rules.matcher import holds
@@ -89,19 +92,36 @@ def key_weight(key: str, rules_using: int) -> float:
     return float(rules_using)
 
 
+def stemming_fits(keys: frozenset[str]) -> dict[str, tuple[str, ...]]:
+    """Split a second key set by what a primary key allows beside it in one article.
+
+    ``""`` (a primary key that is no keyword): every key. ``"k:en"`` (a keyword key of that
+    stemming): the keys that are no keywords and the keyword keys of that stemming. ``"k"``:
+    the keys that are no keywords (for a stemming no key of the set has).
+    """
+    others = [k for k in keys if k[0] != "k"]
+    fits: dict[str, tuple[str, ...]] = {"": tuple(keys), "k": tuple(others)}
+    for key in keys:
+        if key[0] == "k":
+            stemming = key[: key.find(":", 2)]
+            fits[stemming] = (*fits.get(stemming, others), key)
+    return fits
+
+
 class Weigh:
     """Estimate how many articles show any key of a set, from how many rules use each key."""
 
     def __init__(self) -> None:
         self.rules_using: Counter[str] = Counter()
-        self._sets: dict[frozenset[str], float] = {}
+        self.known: dict[frozenset[str], float] = {}
+        """Weights of the key sets weighed since counts last changed."""
         self._keys: dict[str, float] = {}
 
     def __call__(self, keys: frozenset[str]) -> float:
         """Weigh a key set: the sum of its keys' weights (remembered until counts change)."""
-        weight = self._sets.get(keys)
+        weight = self.known.get(keys)
         if weight is None:
-            weight = self._sets[keys] = sum(map(self.key, keys))
+            weight = self.known[keys] = sum(map(self.key, keys))
         return weight
 
     def key(self, key: str) -> float:
@@ -116,8 +136,12 @@ class Weigh:
         rules_using = self.rules_using
         for key in keys:
             rules_using[key] += by
-        self._sets.clear()
+        self.known.clear()
         self._keys.clear()
+
+
+Posted = str | set[str]
+"""The rules posted under one pair of keys: most pairs hold one rule, kept as its bare id (no set to allocate)."""
 
 
 class RuleIndex:
@@ -125,11 +149,12 @@ class RuleIndex:
 
     def __init__(self) -> None:
         self.rules: dict[str, Query] = {}
-        self._postings: dict[str, dict[str, set[str]]] = {}
+        self._postings: dict[str, dict[str, Posted]] = {}
         self._posted: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
         self._plans: dict[str, Plan | None] = {}
         self._settled: set[str] = set()
         self._weigh = Weigh()
+        self._fits: dict[frozenset[str], dict[str, tuple[str, ...]]] = {}
         self.last_candidates = 0
         self.last_evaluated = 0
 
@@ -144,8 +169,16 @@ class RuleIndex:
         self.rules = dict(rules)
         self._postings, self._posted, self._plans, self._settled = {}, {}, {}, set()
         self._weigh = Weigh()
-        # a key twice in one rule counts twice: weights are estimates
-        self._weigh.rules_using.update(chain.from_iterable(t.keys for q in self.rules.values() for t in q.terms))
+        # terms are shared between rules: count each distinct key set, then spread; a key twice
+        # in one rule counts twice (weights are estimates)
+        sets = Counter(t.keyset for q in self.rules.values() for t in q.terms)
+        rules_using = self._weigh.rules_using
+        for keys, n in sets.items():
+            for key in keys:
+                rules_using[key] += n
+        weigh = self._weigh
+        for keys in {keys for q in self.rules.values() if q.flat is not None for keys in q.flat[0]}:
+            weigh(keys)  # remembered: sorting each rule's sets below is then a dict look-up
         for rule_id, query in self.rules.items():
             self._post(rule_id, query)
 
@@ -165,19 +198,40 @@ class RuleIndex:
         self._plans.pop(rule_id, None)
         self._settled.discard(rule_id)
         primary, second = self._posted.pop(rule_id)
-        for key in primary:
+        for key, seconds in self._pairs(primary, second):
             level = self._postings[key]
-            for second_key in second or (ALWAYS,):
-                level[second_key].discard(rule_id)
-                if not level[second_key]:
+            for second_key in seconds:
+                rule_ids = level[second_key]
+                if isinstance(rule_ids, str):
                     del level[second_key]
+                    continue
+                rule_ids.discard(rule_id)
+                if len(rule_ids) == 1:
+                    level[second_key] = next(iter(rule_ids))
             if not level:
                 del self._postings[key]
+
+    def _pairs(self, primary: frozenset[str], second: frozenset[str]) -> list[tuple[str, tuple[str, ...]]]:
+        """Each primary key with the second keys an article showing it can also show."""
+        if not second:
+            return [(key, (ALWAYS,)) for key in primary]
+        fits = self._fits.get(second)
+        if fits is None:
+            fits = self._fits[second] = stemming_fits(second)
+        pairs = []
+        for key in primary:
+            seconds = fits[""] if key[0] != "k" else fits.get(key[: key.find(":", 2)], fits["k"])
+            if seconds:  # no second key fits: the article can never show both
+                pairs.append((key, seconds))
+        return pairs
 
     def _post(self, rule_id: str, query: Query) -> None:
         flat = Plan(*query.flat) if query.flat is not None else plan(query.root)
         if flat is not None:
-            ordered = flat.required = tuple(sorted(flat.required, key=self._weigh))
+            try:
+                ordered = flat.required = tuple(sorted(flat.required, key=self._weigh.known.__getitem__))
+            except KeyError:
+                ordered = flat.required = tuple(sorted(flat.required, key=self._weigh))
             primary, second = ordered[0], (ordered[1] if len(ordered) > 1 else ANY)
         else:
             found = cover(query.root, self._weigh)
@@ -189,14 +243,16 @@ class RuleIndex:
         if flat is not None and len(flat.required) <= 2 and not flat.forbidden:
             self._settled.add(rule_id)  # being a candidate is matching
         postings = self._postings
-        for key in primary:
+        for key, seconds in self._pairs(primary, second):
             level = postings.get(key)
             if level is None:
                 level = postings[key] = {}
-            for second_key in second or (ALWAYS,):
+            for second_key in seconds:
                 rule_ids = level.get(second_key)
                 if rule_ids is None:
-                    level[second_key] = {rule_id}
+                    level[second_key] = rule_id
+                elif isinstance(rule_ids, str):
+                    level[second_key] = {rule_ids, rule_id}
                 else:
                     rule_ids.add(rule_id)
 
@@ -205,15 +261,23 @@ class RuleIndex:
         keys = facts.keys
         postings = self._postings
         found: set[str] = set()
+        add = found.add
         for key in keys:
             level = postings.get(key)
             if level is None:
                 continue
             for second_key in keys.intersection(level):
-                found |= level[second_key]
+                rule_ids = level[second_key]
+                if isinstance(rule_ids, str):
+                    add(rule_ids)
+                else:
+                    found |= rule_ids
             always = level.get(ALWAYS)
-            if always:
-                found |= always
+            if always is not None:
+                if isinstance(always, str):
+                    add(always)
+                else:
+                    found |= always
         return found
 
     def match(self, facts: Facts) -> list[str]:
