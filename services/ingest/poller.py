@@ -29,6 +29,7 @@ from services.ingest.fetcher import Fetcher
 from services.ingest.intake import admit
 from services.ingest.schedule import next_delay_s
 from services.ingest.settings import IngestSettings
+from shared.metrics import observe_fetch
 from shared.streams import PREFIX
 
 logger = logging.getLogger(__name__)
@@ -121,7 +122,9 @@ class Poller:
             await self.store.save_state(feed.id, state.model_copy(update={"next_due": started + feed.interval_s}))
         try:
             state = await self._harvest(feed, state)
+            observe_fetch("ok")
         except FetchFailed as exc:
+            observe_fetch(type(exc).__name__.lower())
             retry_after = exc.retry_after_s
             state = _failed(state, exc.reason)
             if isinstance(exc, Gone):
@@ -129,6 +132,7 @@ class Poller:
                 await self.store.save_feed(feed)
             logger.warning("poll failed: %s", exc.reason, extra={"feed": feed.id})
         except Exception as exc:  # the edge of one source: a bug here must not stop the others
+            observe_fetch("internal_error")
             state = _failed(state, f"internal error: {type(exc).__name__}: {exc}")
             logger.exception("poll failed", extra={"feed": feed.id})
         failures = state.consecutive_failures

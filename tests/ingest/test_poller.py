@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from services.ingest.ids import article_id
+from shared.metrics import REGISTRY
 from shared.streams import ARTICLES
 from tests.ingest import corpus
 from tests.ingest.rig import Rig
@@ -91,6 +92,17 @@ EXPECTED_TITLES = {
 BOILERPLATE = ["Accueil", "Rechercher", "Partager", "Laisser un commentaire", "Photo :", "Tous droits", "À lire aussi"]
 
 
+def fetch_counts() -> dict[str, float]:
+    """Feed fetches counted by the metrics registry, per outcome."""
+    return {
+        sample.labels["outcome"]: sample.value
+        for metric in REGISTRY.collect()
+        if metric.name == "newsalert_feed_fetches"
+        for sample in metric.samples
+        if sample.name.endswith("_total")
+    }
+
+
 def reset_peak_rss() -> None:
     """Start a new peak-RSS window for this process (Linux: writing 5 to clear_refs resets VmHWM)."""
     Path("/proc/self/clear_refs").write_text("5")
@@ -108,6 +120,7 @@ async def test_a_realistic_mix_yields_each_article_once_with_clean_text(rig: Rig
     # the pytest process already holds what earlier tests loaded: measure what this mix adds on top
     reset_peak_rss()
     baseline_mb = peak_rss_mb()
+    fetches_before = fetch_counts()
     serve_mix(rig.server, rig.private)
     for name, path in GOOD.items():
         await rig.add(path, name)
@@ -155,3 +168,7 @@ async def test_a_realistic_mix_yields_each_article_once_with_clean_text(rig: Rig
     assert rig.server.hits_on("/sahel.rss") == 2
     # an ingest process starts at ~90 MB (trafilatura, lxml, httpx): it stays under 300 MB if the mix adds < 150
     assert peak_rss_mb() - baseline_mb < 150
+    fetches = {k: v - fetches_before.get(k, 0) for k, v in fetch_counts().items()}
+    assert fetches["ok"] >= len(GOOD)
+    assert fetches["gone"] >= 1
+    assert sum(v for k, v in fetches.items() if k != "ok") >= len(HOSTILE)
