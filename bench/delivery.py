@@ -1,5 +1,6 @@
-"""Delivery benchmarks: SMTP bursts on one reused connection vs one connection per message, and the
-cost of accepting an alert (ledger, decision, due time) vs a bare Redis round trip, both on loopback."""
+"""Delivery benchmarks on loopback: SMTP bursts on one reused connection vs one connection per message;
+JSON webhooks sent natively vs through apprise; the cost of accepting an alert (ledger, decision, due
+time) vs a bare Redis round trip."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from zoneinfo import ZoneInfo
 
 import aiosmtplib
@@ -25,6 +27,7 @@ from services.notify.delivery.schedule import Schedule
 from services.notify.delivery.sender import Sender
 from services.notify.delivery.settings import DeliverySettings
 from services.notify.delivery.smtp import Mailer
+from services.notify.delivery.webhook import Webhook
 from services.notify.rules.store import SubscriptionStore
 from services.notify.rules.subscriptions import Subscription, channel_id
 from shared.broker import make_client
@@ -34,6 +37,56 @@ from tests.processes import free_port
 MESSAGES = 200
 ALERTS = 1_000
 ROUNDS = 3
+HOOKS = 400
+HOOKS_IN_FLIGHT = 16
+
+
+class _Hooked(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body leave in two writes; Nagle would hold the second
+
+    def log_message(self, format: str, *args: object) -> None:
+        return
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        self.send_response(200)
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"{}")
+
+
+def serve_sink(port: int) -> None:
+    """A webhook receiver answering 200 to every POST (run in its own process by the benchmark)."""
+    server = ThreadingHTTPServer(("127.0.0.1", port), _Hooked)
+    server.daemon_threads = True
+    server.serve_forever()
+
+
+async def _hooks(port: int) -> tuple[tuple[float, float], tuple[float, float]]:
+    """(wall s, CPU s) for HOOKS webhook sends, natively and through apprise, HOOKS_IN_FLIGHT at a time."""
+    settings = DeliverySettings(allow_private_targets=True)
+    target = f"json://127.0.0.1:{port}/hook"
+    pusher, webhook = Pusher(settings), Webhook(settings)
+    hook = webhook.hook(target)
+    assert hook is not None
+    title, message = render.plain_text("aes-russia", [alert()], ZoneInfo("UTC"))
+    gate = asyncio.Semaphore(HOOKS_IN_FLIGHT)
+
+    async def timed(send: Callable[[], Awaitable[None]]) -> tuple[float, float]:
+        async def one() -> None:
+            async with gate:
+                await send()
+
+        await one()
+        start, cpu = time.perf_counter(), time.process_time()
+        await asyncio.gather(*(one() for _ in range(HOOKS)))
+        return time.perf_counter() - start, time.process_time() - cpu
+
+    native = await timed(lambda: webhook.send(hook, title, message))
+    by_apprise = await timed(lambda: pusher.send(target, title, message, html=False))
+    await webhook.close()
+    return native, by_apprise
 
 
 async def _smtp(port: int) -> tuple[float, float]:
@@ -91,21 +144,36 @@ def _listening(port: int) -> bool:
 
 
 @contextmanager
-def _smtp_process() -> Iterator[int]:
-    """aiosmtpd's discarding sink in its own process, so the server does not share our GIL."""
-    port = free_port()
-    args = [sys.executable, "-m", "aiosmtpd", "-n", "-c", "aiosmtpd.handlers.Sink", "-l", f"127.0.0.1:{port}"]
+def _process(args: list[str], port: int) -> Iterator[int]:
+    """A peer in its own process (so it does not share our GIL), once it listens on ``port``."""
     proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 15
         while not _listening(port):
             if time.monotonic() > deadline:
-                raise RuntimeError("aiosmtpd did not start")
+                raise RuntimeError(f"{args[-1]} did not start")
             time.sleep(0.05)
         yield port
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+@contextmanager
+def _sink_process() -> Iterator[int]:
+    """The webhook receiver of this module in its own process."""
+    port = free_port()
+    with _process([sys.executable, "-c", f"from bench.delivery import serve_sink; serve_sink({port})"], port):
+        yield port
+
+
+@contextmanager
+def _smtp_process() -> Iterator[int]:
+    """aiosmtpd's discarding sink in its own process, so the server does not share our GIL."""
+    port = free_port()
+    args = [sys.executable, "-m", "aiosmtpd", "-n", "-c", "aiosmtpd.handlers.Sink", "-l", f"127.0.0.1:{port}"]
+    with _process(args, port):
+        yield port
 
 
 async def _run() -> None:
@@ -116,6 +184,16 @@ async def _run() -> None:
     print(
         f"smtp burst of {MESSAGES}: reused connection {MESSAGES / reused:,.0f} msg/s, "
         f"one connection per message {MESSAGES / fresh:,.0f} msg/s, speed-up x{fresh / reused:.1f}"
+    )
+    with _sink_process() as port:
+        hooks = [await _hooks(port) for _ in range(ROUNDS)]
+    native_s, native_cpu = (statistics.median(n[i] for n, _ in hooks) for i in (0, 1))
+    apprise_s, apprise_cpu = (statistics.median(a[i] for _, a in hooks) for i in (0, 1))
+    print(
+        f"json webhook x{HOOKS}, {HOOKS_IN_FLIGHT} in flight: native {HOOKS / native_s:,.0f} msg/s "
+        f"({native_cpu / HOOKS * 1e3:.2f} ms CPU each), apprise {HOOKS / apprise_s:,.0f} msg/s "
+        f"({apprise_cpu / HOOKS * 1e3:.2f} ms CPU each): x{apprise_s / native_s:.1f} the rate, "
+        f"x{apprise_cpu / native_cpu:.1f} less CPU"
     )
     server = ValkeyServer(port=None, host="127.0.0.1")
     server.start(timeout=15)

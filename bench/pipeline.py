@@ -54,7 +54,7 @@ _ENGLISH += ("again", "after", "talks", "with", "officials", "and", "for", "new"
 
 
 class Sink:
-    """A webhook receiver on 127.0.0.1 noting when each bench token first arrives."""
+    """A keep-alive webhook receiver on 127.0.0.1 noting when each bench token first arrives."""
 
     def __init__(self) -> None:
         self.first: dict[int, float] = {}
@@ -67,6 +67,9 @@ class Sink:
 
     def _handler(sink) -> type[BaseHTTPRequestHandler]:
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive, as real webhook receivers offer
+            disable_nagle_algorithm = True  # headers and body leave in two writes; Nagle would hold the second
+
             def log_message(self, format: str, *args: Any) -> None:
                 return
 

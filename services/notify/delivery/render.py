@@ -83,18 +83,16 @@ def _capped(view: StoryView) -> StoryView:
 
 def email_content(rule: str, alerts: list[Alert], zone: ZoneInfo, unsubscribe_url: str | None = None) -> EmailContent:
     """Render one alert, or a digest of several, as a subject with text and HTML bodies."""
-    views, more = _views(alerts, zone, MAX_EMAIL_STORIES)
-    subj = subject(rule, alerts)
-    context = {
-        "stories": views,
-        "more": more,
-        "rule": one_line(rule),
-        "subject": subj,
-        "unsubscribe_url": unsubscribe_url,
-    }
+    context = _context(rule, alerts, zone, unsubscribe_url)
     text = _ENV.get_template("email.txt.j2").render(context)
     body = _ENV.get_template("email.html.j2").render(context)
-    return EmailContent(subject=subj, text=text, html=body)
+    return EmailContent(subject=str(context["subject"]), text=text, html=body)
+
+
+def _context(rule: str, alerts: list[Alert], zone: ZoneInfo, unsubscribe_url: str | None) -> dict[str, object]:
+    views, more = _views(alerts, zone, MAX_EMAIL_STORIES)
+    subj = subject(rule, alerts)
+    return {"stories": views, "more": more, "rule": one_line(rule), "subject": subj, "unsubscribe_url": unsubscribe_url}
 
 
 def email_message(
@@ -167,5 +165,5 @@ def telegram_html(rule: str, alerts: list[Alert], zone: ZoneInfo) -> str:
 
 def plain_text(rule: str, alerts: list[Alert], zone: ZoneInfo) -> tuple[str, str]:
     """Title and text body for chat services other than Telegram (sent as TEXT, escaped by apprise)."""
-    content = email_content(rule, alerts, zone)
-    return content.subject, content.text
+    context = _context(rule, alerts, zone, None)
+    return str(context["subject"]), _ENV.get_template("email.txt.j2").render(context)
