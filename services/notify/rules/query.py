@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 
 from services.notify.rules import syntax
 from services.notify.rules.flat import Shortcut
+from services.notify.rules.sense import prefer
 from services.notify.rules.stemmer import keyword_keys
 from services.notify.rules.tree import (
     MAX_TERMS,
@@ -56,11 +57,11 @@ def compile_query(text: str, vocabulary: Vocabulary) -> Query:
     return Compiler(vocabulary).compile(text)
 
 
-def entry_term(entry: Entry, text: str) -> Term:
-    """Make the term an actor or topic entry stands for."""
+def entry_term(entry: Entry, text: str, others: tuple[str, ...] = ()) -> Term:
+    """Make the term an actor or topic entry stands for; ``others`` are namesakes it does not mean."""
     if entry.kind == "topic":
-        return Term("topic", entry.id, text, (f"t:{entry.id}",))
-    return Term("actor", entry.id, text, (f"a:{entry.id}",))
+        return Term("topic", entry.id, text, (f"t:{entry.id}",), others=others)
+    return Term("actor", entry.id, text, (f"a:{entry.id}",), others=others)
 
 
 def keyword_term(word: str, text: str) -> Term:
@@ -84,6 +85,8 @@ class Compiler:
     def __init__(self, vocabulary: Vocabulary) -> None:
         self.vocabulary = vocabulary
         self._atoms: dict[str, list[Segment] | QueryError] = {}
+        self.order = {entry_id: i for i, entry_id in enumerate(vocabulary.entries)}
+        """Each entry's position in the vocabulary, the last tie-break between namesakes."""
         self._shortcut = Shortcut(self.cached)
 
     def compile(self, text: str, shortcut: bool = True) -> Query:
@@ -174,9 +177,11 @@ class _Resolver:
         key = "".join(f" {column - first:d}:{text}" for _, text, column in words)
         return self.compiler.atom(key, first, lambda: self.segments(words))
 
-    def entries(self, entries: Sequence[Entry], text: str) -> Node:
-        unique = {e.id: e for e in entries}
-        return or_any([entry_term(e, text) for e in unique.values()])
+    def entries(self, entries: Sequence[Entry], text: str, typed: str) -> Node:
+        """The term of the one entry ``typed`` means among those it names (see :mod:`.sense`)."""
+        unique = list({e.id: e for e in entries}.values())
+        chosen, others = prefer(unique, typed, self.compiler.order)
+        return entry_term(chosen, text, tuple(e.id for e in others))
 
     def segments(self, words: tuple[syntax.Lexeme, ...]) -> list[Segment]:
         """Cut bare words greedily into the longest aliases; other words are keywords."""
@@ -199,14 +204,14 @@ class _Resolver:
             n = max(n, 1) if found else 1
             start, end = spans[i][0], spans[i + n - 1][1]
             text = source[start:end]
-            out.append((self.entries(found, text) if found else keyword_term(folded[i], text), start))
+            out.append((self.entries(found, text, text) if found else keyword_term(folded[i], text), start))
             i += n
         return out
 
     def phrase_atom(self, text: str) -> list[Segment]:
         found = self.vocabulary.resolve(text)
         if found:
-            return [(self.entries(found, f'"{text}"'), 0)]
+            return [(self.entries(found, f'"{text}"', text), 0)]
         words = [t.folded for t in tokens(text)]
         if not words:
             raise QueryError("empty phrase", 0)
@@ -215,7 +220,7 @@ class _Resolver:
     def field_atom(self, name: str, value: str, offset: int) -> list[Segment]:
         written = f'{name}:"{value}"' if " " in value else f"{name}:{value}"
         if name in ("actor", "topic"):
-            return [(self.entries(self.by_kind(name, value, offset), written), 0)]
+            return [(self.entries(self.by_kind(name, value, offset), written, value), 0)]
         if name == "lang":
             code = value.strip().lower()
             if not _LANG.match(code):

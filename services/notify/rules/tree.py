@@ -14,6 +14,8 @@ class Term:
     """One condition on an article; ``keys`` are the index keys that can make it hold.
 
     Terms carry no column: one term object is shared by every rule that writes it alike.
+    ``others`` are the ids of other entries the written alias also names, which the term
+    does not match (see :mod:`services.notify.rules.sense`).
     """
 
     kind: TermKind
@@ -21,6 +23,7 @@ class Term:
     text: str
     keys: tuple[str, ...]
     words: tuple[str, ...] = ()
+    others: tuple[str, ...] = ()
     keyset: frozenset[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
