@@ -39,6 +39,14 @@ ALERTS = 1_000
 ROUNDS = 3
 HOOKS = 400
 HOOKS_IN_FLIGHT = 16
+DRAINED = 1_000
+
+
+class _ViaApprise(Webhook):
+    """The webhook channel turned off, so JSON webhooks go through apprise as before."""
+
+    def hook(self, target: str) -> None:
+        return None
 
 
 class _Hooked(BaseHTTPRequestHandler):
@@ -138,6 +146,43 @@ async def _accept(url: str) -> tuple[float, float]:
     return accepted, ping
 
 
+async def _drain(url: str, port: int, *, native: bool) -> float:
+    """Seconds for a running courier to deliver DRAINED queued alerts to 100 webhook subscriptions."""
+    client = make_client(url)
+    await client.flushall()
+    settings = DeliverySettings(allow_private_targets=True, max_parallel_sends=HOOKS_IN_FLIGHT)
+    store = SubscriptionStore(client)
+    subs = [
+        await store.save(
+            Subscription(id=f"d{i}", name=f"d{i}", query="AES", targets=(f"json://127.0.0.1:{port}/s{i}",))
+        )  # type: ignore[arg-type]
+        for i in range(100)
+    ]
+    webhook = Webhook(settings) if native else _ViaApprise(settings)
+    keys = Keys(prefix="bench:drain")
+    courier = Courier(
+        ledger=Ledger(client, keys, 3_600, 100_000),
+        schedule=Schedule(client, keys, dead_stream="bench:dead"),
+        subscriptions=store,
+        sender=Sender(settings, Mailer(settings), Pusher(settings), webhook),
+        settings=settings.model_copy(update={"chat_per_second": 1_000, "chat_per_minute": 100_000}),
+    )
+    for i in range(DRAINED):
+        sub = subs[i % len(subs)]
+        target = sub.targets[0].get_secret_value()
+        await courier.accept(alert(subscription=sub.id, channel=channel_id(target), seed=f"d{i}", story=f"s{i}"))
+    stop = asyncio.Event()
+    start = time.perf_counter()
+    runner = asyncio.create_task(courier.run(stop))
+    while courier.tally.get("sent", 0) < DRAINED:  # noqa: ASYNC110 (the tally has no event to wait on)
+        await asyncio.sleep(0.01)
+    elapsed = time.perf_counter() - start
+    stop.set()
+    await runner
+    await client.aclose()
+    return elapsed
+
+
 def _listening(port: int) -> bool:
     with socket.socket() as sock:
         return sock.connect_ex(("127.0.0.1", port)) == 0
@@ -199,8 +244,23 @@ async def _run() -> None:
     server.start(timeout=15)
     try:
         runs = [await _accept(server.connection_url) for _ in range(ROUNDS)]
+        with _sink_process() as port:
+            drains = [
+                (
+                    await _drain(server.connection_url, port, native=True),
+                    await _drain(server.connection_url, port, native=False),
+                )
+                for _ in range(ROUNDS)
+            ]
     finally:
         server.stop()
+    native_drain = statistics.median(n for n, _ in drains)
+    apprise_drain = statistics.median(a for _, a in drains)
+    print(
+        f"running courier, {DRAINED} queued webhook alerts ({HOOKS_IN_FLIGHT} in flight): native "
+        f"{DRAINED / native_drain:,.0f} alerts/s, through apprise {DRAINED / apprise_drain:,.0f} alerts/s, "
+        f"x{apprise_drain / native_drain:.1f}"
+    )
     accepted = statistics.median(a for a, _ in runs)
     ping = statistics.median(p for _, p in runs)
     print(
