@@ -58,3 +58,10 @@ def test_a_mistake_carries_its_column(vocabulary: Vocabulary, query: str, column
     before, at, _after = reading.mistake.split(query)
     assert len(before) == column - 1
     assert at == (query[column - 1] if column <= len(query) else " ")
+
+
+def test_a_shared_alias_shows_the_entry_chosen_and_the_one_it_was_preferred_over(vocabulary: Vocabulary) -> None:
+    (reading,) = interpret("AES", vocabulary).readings
+    assert [(m.ref, m.entry_kind) for m in reading.meanings] == [("aes", "organisation")]
+    assert [(m.kind, m.ref, m.label) for m in reading.alternatives] == [("actor", "aes-corporation", "AES Corporation")]
+    assert interpret("AES Corporation", vocabulary).readings[0].alternatives == ()

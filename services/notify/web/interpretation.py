@@ -30,6 +30,8 @@ class Reading:
     negated: bool
     meanings: tuple[Meaning, ...]
     suggestions: tuple[str, ...] = ()
+    alternatives: tuple[Meaning, ...] = ()
+    """Other entries the written alias also names, which the rule does not mean."""
 
     @property
     def unknown(self) -> bool:
@@ -81,6 +83,12 @@ def meaning(term: Term, vocabulary: Vocabulary) -> Meaning:
     return Meaning(term.kind, entry.id, entry.name, entry.kind, affiliated)
 
 
+def alternatives(term: Term, vocabulary: Vocabulary) -> tuple[Meaning, ...]:
+    """Describe the namesakes a term was preferred over (an alias shared by several entries)."""
+    found = (vocabulary.entries.get(ref) for ref in term.others)
+    return tuple(Meaning(term.kind, e.id, e.name, e.kind) for e in found if e is not None)
+
+
 def suggestions(word: str, vocabulary: Vocabulary) -> tuple[str, ...]:
     """Names of vocabulary entries spelled close to ``word``."""
     return tuple(vocabulary.entries[i].name for i in vocabulary.suggest(word, n=MAX_SUGGESTIONS))
@@ -95,7 +103,7 @@ def interpret(text: str, vocabulary: Vocabulary) -> Interpretation:
     readings = []
     for terms, negated in _groups(query.root):
         meanings = tuple(meaning(t, vocabulary) for t in terms)
-        reading = Reading(terms[0].text, negated, meanings)
+        reading = Reading(terms[0].text, negated, meanings, alternatives=alternatives(terms[0], vocabulary))
         if reading.unknown:
             reading = Reading(reading.text, negated, meanings, suggestions(reading.text.strip('"'), vocabulary))
         readings.append(reading)

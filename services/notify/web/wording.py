@@ -71,6 +71,7 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "editor.incl_affiliated": ("incl. affiliated people and groups", "y compris personnes et groupes affiliés"),
     "editor.not": ("not", "sauf"),
     "editor.or": ("or", "ou"),
+    "editor.rather_than": ("rather than", "plutôt que"),
     "editor.unknown_word": (
         "not in the vocabulary: searched as a keyword",
         "absent du vocabulaire : cherché comme mot",
