@@ -78,3 +78,19 @@ async def test_live_rules_give_the_match_step_and_the_task_that_follows_changes(
     assert found[0].subscription == "live"
     stop.set()
     await task
+
+
+def test_a_resync_reuses_what_it_compiled_and_still_takes_changes(vocabulary: Vocabulary) -> None:
+    book = RuleBook(vocabulary)
+    rules = [sub("a", "AES + Russia summit", "mailto:desk@example.org"), sub("b", "Chad", "mailto:desk@example.org")]
+    book.replace_all(rules)
+    first = dict(book.index.rules)
+    book.replace_all(rules)
+    assert all(book.index.rules[i] is q for i, q in first.items())
+    book.replace_all([rules[0], sub("b", "Niger OR Chad", "mailto:desk@example.org")])
+    assert book.index.rules["a"] is first["a"]
+    assert book.index.rules["b"].text == "Niger OR Chad"
+    assert [m.subscription.id for m in book.match(locusts_in_chad(vocabulary))] == ["b"]
+    book.replace_all([rules[0]])
+    assert sorted(book.index.rules) == ["a"]
+    assert book.match(locusts_in_chad(vocabulary)) == []
