@@ -115,7 +115,8 @@ class Weigh:
         self.rules_using: Counter[str] = Counter()
         self.known: dict[frozenset[str], float] = {}
         """Weights of the key sets weighed since counts last changed."""
-        self._keys: dict[str, float] = {}
+        self.weights: dict[str, float] = {}
+        """Weights of the keys weighed since counts last changed."""
 
     def __call__(self, keys: frozenset[str]) -> float:
         """Weigh a key set: the sum of its keys' weights (remembered until counts change)."""
@@ -126,9 +127,9 @@ class Weigh:
 
     def key(self, key: str) -> float:
         """Weigh one key (remembered until counts change)."""
-        weight = self._keys.get(key)
+        weight = self.weights.get(key)
         if weight is None:
-            weight = self._keys[key] = key_weight(key, self.rules_using[key])
+            weight = self.weights[key] = key_weight(key, self.rules_using[key])
         return weight
 
     def count(self, keys: Iterable[str], by: int = 1) -> None:
@@ -137,7 +138,7 @@ class Weigh:
         for key in keys:
             rules_using[key] += by
         self.known.clear()
-        self._keys.clear()
+        self.weights.clear()
 
 
 Posted = str | set[str]
@@ -176,9 +177,12 @@ class RuleIndex:
         for keys, n in sets.items():
             for key in keys:
                 rules_using[key] += n
-        weigh = self._weigh
+        # weigh every key, then every required set, once: sorting each rule's sets is then a look-up
+        weights = {key: key_weight(key, n) for key, n in rules_using.items()}
+        self._weigh.weights.update(weights)
+        known = self._weigh.known
         for keys in {keys for q in self.rules.values() if q.flat is not None for keys in q.flat[0]}:
-            weigh(keys)  # remembered: sorting each rule's sets below is then a dict look-up
+            known[keys] = sum(map(weights.__getitem__, keys))
         for rule_id, query in self.rules.items():
             self._post(rule_id, query)
 
