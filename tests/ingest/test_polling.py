@@ -202,10 +202,11 @@ async def test_the_run_loop_polls_until_stopped(rig: Rig) -> None:
     stop = asyncio.Event()
     running = asyncio.create_task(rig.poller.run(stop))
 
-    async def published() -> bool:
-        return await rig.client.xlen(ARTICLES) == 1
+    async def polled() -> bool:
+        # the article is published inside the poll; the poll is over once it is counted
+        return await rig.client.xlen(ARTICLES) == 1 and rig.poller.counters["polls"] == 1
 
-    await wait_until(published, timeout_s=5, what="the first poll")
+    await wait_until(polled, timeout_s=5, what="the first poll to finish")
     stop.set()
     await asyncio.wait_for(running, timeout=5)
     assert running.exception() is None
