@@ -7,10 +7,11 @@ import asyncio
 import importlib
 import json
 import sys
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+import redis.asyncio as aioredis
 from pydantic import ValidationError
 
 from shared.backlog import pipeline_status
@@ -64,6 +65,21 @@ def describe_settings_error(exc: ValidationError) -> str:
         name = "_".join(str(p) for p in error["loc"]).upper()
         parts.append(f"NEWSALERT_{name}: {error['msg']}" if name else error["msg"])
     return "; ".join(parts)
+
+
+def with_redis(work: Callable[[aioredis.Redis], Awaitable[int]]) -> int:
+    """Run a command's ``work`` with a client on the configured Redis, closed afterwards."""
+
+    async def main() -> int:
+        url = CommonSettings().effective_redis_url
+        await ping(url)
+        client = make_client(url)
+        try:
+            return await work(client)
+        finally:
+            await client.aclose()
+
+    return run_async(main)
 
 
 def _service(args: argparse.Namespace) -> int:

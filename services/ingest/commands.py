@@ -5,34 +5,17 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 import redis.asyncio as aioredis
 
+from services.cli import with_redis
 from services.ingest.api import feed_row
 from services.ingest.archive import parse_span_s, recent_articles
 from services.ingest.feeds import DEFAULT_INTERVAL_S, FeedStore, new_feed
-from shared.broker import make_client, ping
-from shared.settings import CommonSettings
 
 EXIT_NOT_FOUND = 1
 ARTICLE_FIELDS = ("id", "url", "title", "source", "published", "lang", "text")
-
-
-def _run(work: Callable[[aioredis.Redis], Awaitable[int]]) -> int:
-    from services.cli import run_async
-
-    async def main() -> int:
-        url = CommonSettings().effective_redis_url
-        await ping(url)
-        client = make_client(url)
-        try:
-            return await work(client)
-        finally:
-            await client.aclose()
-
-    return run_async(main)
 
 
 def _add(args: argparse.Namespace) -> int:
@@ -43,7 +26,7 @@ def _add(args: argparse.Namespace) -> int:
         print(f"{verb} feed {stored.id}  {stored.name}  every {stored.interval_s} s  {stored.url}")
         return 0
 
-    return _run(work)
+    return with_redis(work)
 
 
 def _one_line(text: Any) -> str:
@@ -71,7 +54,7 @@ def _list(args: argparse.Namespace) -> int:
                 )
         return 0
 
-    return _run(work)
+    return with_redis(work)
 
 
 def _remove(args: argparse.Namespace) -> int:
@@ -82,7 +65,7 @@ def _remove(args: argparse.Namespace) -> int:
         print(f"removed feed {args.id}")
         return 0
 
-    return _run(work)
+    return with_redis(work)
 
 
 def _articles(args: argparse.Namespace) -> int:
@@ -99,7 +82,7 @@ def _articles(args: argparse.Namespace) -> int:
                 )
         return 0
 
-    return _run(work)
+    return with_redis(work)
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -11,12 +11,11 @@ from typing import Any, cast
 import redis.asyncio as aioredis
 from pydantic import ValidationError
 
+from services.cli import with_redis
 from services.notify.delivery.ledger import Keys, Ledger, Record, text
 from services.notify.delivery.schedule import Schedule, alert_job
-from shared.broker import make_client, ping
 from shared.errors import InputError
 from shared.models import Alert, DeadLetter, utc_now
-from shared.settings import CommonSettings
 from shared.stage import decode_payload
 from shared.streams import ALERTS, DELIVER_GROUP, STAGES, dead
 
@@ -107,29 +106,13 @@ def _print(rows: list[dict[str, Any]], as_json: bool, columns: tuple[str, ...]) 
         print("  ".join(" ".join(str(row.get(c, "")).split())[:70] for c in columns))
 
 
-def _run(work: Any) -> int:
-    async def main() -> int:
-        url = CommonSettings().effective_redis_url
-        await ping(url)
-        client = make_client(url)
-        try:
-            code: int = await work(client)
-            return code
-        finally:
-            await client.aclose()
-
-    from services.cli import run_async
-
-    return run_async(main)
-
-
 def _alerts(args: argparse.Namespace) -> int:
     async def work(client: aioredis.Redis) -> int:
         rows = await list_alerts(client, args.limit)
         _print(rows, args.json, ("created", "status", "attempts", "rule", "channel", "title", "reason"))
         return 0
 
-    return _run(work)
+    return with_redis(work)
 
 
 def _dead(args: argparse.Namespace) -> int:
@@ -143,7 +126,7 @@ def _dead(args: argparse.Namespace) -> int:
         _print(await list_dead(client), args.json, ("id", "stream", "failed_at", "deliveries", "reason"))
         return 0
 
-    return _run(work)
+    return with_redis(work)
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

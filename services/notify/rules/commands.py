@@ -5,12 +5,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 
 import redis.asyncio as aioredis
 from pydantic import SecretStr, ValidationError
 
+from services.cli import with_redis
 from services.notify.rules.admission import admission
 from services.notify.rules.api import rule_out
 from services.notify.rules.archive import Archive
@@ -20,10 +21,8 @@ from services.notify.rules.query import Compiler
 from services.notify.rules.settings import RulesSettings
 from services.notify.rules.store import SubscriptionStore
 from services.notify.rules.subscriptions import Subscription, new_id
-from shared.broker import make_client, ping
 from shared.errors import InputError, QueryError
 from shared.models import TermEvidence
-from shared.settings import CommonSettings
 from shared.vocabulary import default_vocabulary
 
 EXIT_BAD_INPUT = 1
@@ -45,21 +44,6 @@ def describe(why: Iterable[TermEvidence]) -> str:
 def _fail(message: str, code: int = EXIT_USAGE) -> int:
     print(f"newsalert: {message}", file=sys.stderr)
     return code
-
-
-def _with_redis(work: Callable[[aioredis.Redis], Awaitable[int]]) -> int:
-    async def main() -> int:
-        url = CommonSettings().effective_redis_url
-        await ping(url)
-        client = make_client(url)
-        try:
-            return await work(client)
-        finally:
-            await client.aclose()
-
-    from services.cli import run_async
-
-    return run_async(main)
 
 
 def _add(args: argparse.Namespace) -> int:
@@ -84,7 +68,7 @@ def _add(args: argparse.Namespace) -> int:
         print(saved.id)
         return 0
 
-    return _with_redis(work)
+    return with_redis(work)
 
 
 def _list(args: argparse.Namespace) -> int:
@@ -99,7 +83,7 @@ def _list(args: argparse.Namespace) -> int:
             print(f"{row['id']}  {state}  {row['delivery']:<7}  {channels:<14}  {row['name']}: {row['query']}")
         return 0
 
-    return _with_redis(work)
+    return with_redis(work)
 
 
 def _remove(args: argparse.Namespace) -> int:
@@ -111,7 +95,7 @@ def _remove(args: argparse.Namespace) -> int:
         print(f"removed {sub.id} ({sub.name})")
         return 0
 
-    return _with_redis(work)
+    return with_redis(work)
 
 
 def print_backtest(result: Backtest) -> None:
@@ -140,7 +124,7 @@ def _test(args: argparse.Namespace) -> int:
         print_backtest(await backtest_archive(query, archive, Affiliations(vocabulary), period))
         return 0
 
-    return _with_redis(work)
+    return with_redis(work)
 
 
 def _match(args: argparse.Namespace) -> int:
