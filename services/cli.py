@@ -7,9 +7,9 @@ import asyncio
 import importlib
 import json
 import sys
-from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import IO, Any
 
 import redis.asyncio as aioredis
 from pydantic import ValidationError
@@ -111,27 +111,30 @@ def _up(args: argparse.Namespace) -> int:
         return EXIT_USAGE
 
 
-def read_json_lines(stream: TextIO, name: str) -> list[tuple[str, int, Any]]:
-    """Parse JSON lines; a bad line becomes an InputError value in place of its record."""
-    records: list[tuple[str, int, Any]] = []
-    for number, line in enumerate(stream, start=1):
-        if not line.strip():
+def input_lines(names: Iterable[str]) -> Iterator[tuple[str, int, bytes]]:
+    """Yield (file name, line number, line) of every non-blank line; stdin when no name or ``-``."""
+    for name in names or ["-"]:
+        try:
+            stream: IO[bytes] = sys.stdin.buffer if name == "-" else open(name, "rb")  # noqa: SIM115
+        except OSError as e:
+            print(f"newsalert: cannot read {name}: {e.strerror}", file=sys.stderr)
             continue
         try:
-            records.append((name, number, json.loads(line)))
-        except json.JSONDecodeError as exc:
-            records.append((name, number, InputError(f"not JSON: {exc.msg} at column {exc.colno}")))
-    return records
+            for number, line in enumerate(stream, start=1):
+                if line.strip():
+                    yield name, number, line
+        finally:
+            if stream is not sys.stdin.buffer:
+                stream.close()
 
 
 def _open_inputs(files: Sequence[str]) -> list[tuple[str, int, Any]]:
     records: list[tuple[str, int, Any]] = []
-    for name in files or ["-"]:
-        if name == "-":
-            records += read_json_lines(sys.stdin, "<stdin>")
-        else:
-            with Path(name).open(encoding="utf-8", errors="replace") as handle:
-                records += read_json_lines(handle, name)
+    for name, number, line in input_lines(files):
+        try:
+            records.append((name, number, json.loads(line.decode("utf-8", errors="replace"))))
+        except json.JSONDecodeError as exc:
+            records.append((name, number, InputError(f"not JSON: {exc.msg} at column {exc.colno}")))
     return records
 
 

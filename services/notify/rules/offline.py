@@ -10,15 +10,15 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from pydantic import ValidationError
 
 from services.classify.commands import parse_article
 from services.classify.stories import LocalStories
 from services.classify.tagger import tag
+from services.cli import input_lines
 from services.notify.rules.facts import Affiliations, facts_of
 from services.notify.rules.index import RuleIndex
 from services.notify.rules.matcher import explain, holds
@@ -64,23 +64,6 @@ def read_rules(path: Path, compiler: Compiler) -> list[tuple[str, Query]]:
             except QueryError as e:
                 raise QueryError(f"{path} line {number}: {e.message}", e.column) from e
     return rules
-
-
-def input_lines(names: Iterable[str]) -> Iterator[tuple[str, int, bytes]]:
-    """Yield (file name, line number, line) of every non-blank line; stdin when no name or ``-``."""
-    for name in names or ["-"]:
-        try:
-            stream: IO[bytes] = sys.stdin.buffer if name == "-" else open(name, "rb")  # noqa: SIM115
-        except OSError as e:
-            print(f"newsalert: cannot read {name}: {e.strerror}", file=sys.stderr)
-            continue
-        try:
-            for number, line in enumerate(stream, start=1):
-                if line.strip():
-                    yield name, number, line
-        finally:
-            if stream is not sys.stdin.buffer:
-                stream.close()
 
 
 def run_match(args: argparse.Namespace) -> int:
