@@ -231,8 +231,9 @@ class System:
         return 0
 
     async def quiet(self) -> bool:
-        """Nothing pending and nothing unread on any consumed stream."""
-        return all(p == 0 and lag == 0 for p, lag in (await self.backlog()).values())
+        """Every consumed stream has its group (its service started), nothing pending and nothing unread."""
+        backlog = await self.backlog()
+        return len(backlog) == len(STAGES) and all(p == 0 and lag == 0 for p, lag in backlog.values())
 
     async def settle(self, expected: set[str], poison: dict[str, set[str]], timeout_s: float = 60) -> None:
         """Wait until every expected article was tagged, every poison dead-lettered, and nothing pends."""
