@@ -111,12 +111,17 @@ def _up(args: argparse.Namespace) -> int:
         return EXIT_USAGE
 
 
-def input_lines(names: Iterable[str]) -> Iterator[tuple[str, int, bytes]]:
-    """Yield (file name, line number, line) of every non-blank line; stdin when no name or ``-``."""
+def input_lines(names: Iterable[str], skip_unreadable: bool = True) -> Iterator[tuple[str, int, bytes]]:
+    """Yield (file name, line number, line) of every non-blank line; stdin when no name or ``-``.
+
+    An unreadable file is reported and skipped, or, with ``skip_unreadable=False``, raises OSError.
+    """
     for name in names or ["-"]:
         try:
             stream: IO[bytes] = sys.stdin.buffer if name == "-" else open(name, "rb")  # noqa: SIM115
         except OSError as e:
+            if not skip_unreadable:
+                raise
             print(f"newsalert: cannot read {name}: {e.strerror}", file=sys.stderr)
             continue
         try:

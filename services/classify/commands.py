@@ -6,13 +6,13 @@ import argparse
 import hashlib
 import json
 import sys
-from collections.abc import Iterable, Iterator
-from typing import IO, Any
+from typing import Any
 
 from pydantic import ValidationError
 
 from services.classify.stories import LocalStories
 from services.classify.tagger import tag
+from services.cli import input_lines
 from shared.errors import ConfigError, InputError
 from shared.models import MAX_TEXT_CHARS, Article
 from shared.vocabulary import Vocabulary, default_vocabulary
@@ -71,18 +71,6 @@ def tagged_line(article: Article, vocabulary: Vocabulary, stories: LocalStories)
     return json.dumps(record, ensure_ascii=False)
 
 
-def _lines(names: Iterable[str]) -> Iterator[tuple[str, int, bytes]]:
-    for name in names or ["-"]:
-        stream: IO[bytes] = sys.stdin.buffer if name == "-" else open(name, "rb")  # noqa: SIM115
-        try:
-            for number, line in enumerate(stream, start=1):
-                if line.strip():
-                    yield name, number, line
-        finally:
-            if stream is not sys.stdin.buffer:
-                stream.close()
-
-
 def run(args: argparse.Namespace) -> int:
     """Tag every article of the input; return 1 when some lines were bad, 2 when nothing could start."""
     try:
@@ -92,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_CONFIG
     stories, bad = LocalStories(), 0
     try:
-        for name, number, line in _lines(args.files):
+        for name, number, line in input_lines(args.files, skip_unreadable=False):
             try:
                 print(tagged_line(parse_article(line), vocabulary, stories), flush=True)
             except InputError as e:
