@@ -185,23 +185,23 @@ class StageRunner(Generic[In]):
                 continue
             work.append((entry_id, item))
         fresh, skipped = await self._drop_done(work)
-        results = await self._run_all([item for _, item in fresh])
+        results = await self._run_all([item for _, item, _ in fresh])
         await self._commit(fresh, results, dead_letters, skipped, dict(entries))
 
-    async def _drop_done(self, work: list[tuple[bytes, In]]) -> tuple[list[tuple[bytes, In]], list[bytes]]:
-        """Split work into entries to run and entries whose input was already handled."""
+    async def _drop_done(self, work: list[tuple[bytes, In]]) -> tuple[list[tuple[bytes, In, str]], list[bytes]]:
+        """Split work into entries to run, with their done keys, and entries whose input was already handled."""
         if not work:
             return [], []
         keys = [done_key(self.stage.group, self.stage.key(item)) for _, item in work]
         marks = await self.client.mget(keys)
-        fresh: list[tuple[bytes, In]] = []
+        fresh: list[tuple[bytes, In, str]] = []
         skipped: list[bytes] = []
         seen: set[str] = set()
-        for pair, key, mark in zip(work, keys, marks, strict=True):
+        for (entry_id, item), key, mark in zip(work, keys, marks, strict=True):
             if mark is None and key not in seen:
-                fresh.append(pair)
+                fresh.append((entry_id, item, key))
             else:
-                skipped.append(pair[0])
+                skipped.append(entry_id)
             seen.add(key)
         self.counters.skipped += len(skipped)
         return fresh, skipped
@@ -220,7 +220,7 @@ class StageRunner(Generic[In]):
 
     async def _commit(
         self,
-        fresh: list[tuple[bytes, In]],
+        fresh: list[tuple[bytes, In, str]],
         results: Sequence[Sequence[Output] | BaseException],
         dead_letters: list[tuple[bytes, dict[bytes, bytes], str, int]],
         skipped: list[bytes],
@@ -232,13 +232,12 @@ class StageRunner(Generic[In]):
         if skipped:
             pipe.xack(stage.stream, stage.group, *skipped)
         published: list[int] = []
-        for entry_id, item, result in ((e, i, r) for (e, i), r in zip(fresh, results, strict=True)):
+        for (entry_id, item, done), result in zip(fresh, results, strict=True):
             if isinstance(result, InputError):
                 dead_letters.append((entry_id, fields_by_id[entry_id], _short(result), 1))
             elif isinstance(result, BaseException):
                 await self._record_failure(entry_id, item, result)
             else:
-                done = done_key(stage.group, stage.key(item))
                 await self.committer.outputs(pipe, entry_id, done, result, ttl_s=DONE_TTL_S, maxlen=STREAM_MAXLEN)
                 published.append(len(result))
                 acked.append(entry_id)

@@ -64,8 +64,12 @@ def _has_separator(text: str) -> bool:
 
 
 def _separator_count(line: str) -> int:
-    """How many pieces ``_SEPARATOR.split`` cuts ``line`` into, less one (the marks never overlap)."""
-    return sum(line.count(mark) for mark in _SEPARATOR_MARKS)
+    """How many pieces ``_SEPARATOR.split`` cuts ``line`` into, less one (the marks never overlap).
+
+    A closing guillemet paired with an opening one ends a French quotation, not a menu item.
+    """
+    count = sum(line.count(mark) for mark in _SEPARATOR_MARKS)
+    return count - min(line.count("«"), line.count("»"))
 
 
 def menus(text: str) -> list[tuple[int, int]]:
@@ -105,8 +109,8 @@ def find_boilerplate(text: str) -> Boilerplate:
     if "\n" in text:
         for line in _LINE.finditer(text):
             content = line.group().strip()
-            if not content:
-                continue
+            if not content or len(content) > _PREFIX_LINE_CHARS:
+                continue  # a paragraph: neither a credit, a link line nor a label
             folded = fold(content[:24])
             if (folded.startswith(_PREFIXES) and len(content) <= _PREFIX_LINE_CHARS) or (
                 folded.startswith(_NAV) and len(content) < _SHORT_LINE_CHARS

@@ -38,6 +38,10 @@ class Evidence:
     seen: dict[str, int] = field(default_factory=dict)
     mentions: list[dict[str, Any]] = field(default_factory=list)
 
+    def settled(self) -> bool:
+        """Whether more cues can change nothing: the score is saturated and the evidence list full."""
+        return self.total >= SATURATION and len(self.mentions) >= MAX_CUE_MENTIONS
+
 
 def _actor_near(fld: Field, start: int, end: int, actors: Sequence[Found]) -> bool:
     return any(
@@ -85,11 +89,11 @@ def _collect(hits: Iterable[tuple[Field, Hit]], lang: str, actors: Sequence[Foun
         counted: set[str] = set()
         for target in hit.cues:
             topic = target.entry.id
-            if topic in counted or not cue_holds(fld, hit, target, lang, actors):
+            item = evidence[topic]
+            if topic in counted or item.settled() or not cue_holds(fld, hit, target, lang, actors):
                 continue
             counted.add(topic)
             assert target.cue is not None
-            item = evidence[topic]
             phrase = fld.flat[hit.start + 1 : hit.end + 1]
             repeat = item.seen.get(phrase, 0)
             item.seen[phrase] = repeat + 1
