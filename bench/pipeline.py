@@ -6,6 +6,10 @@ local sink. Measured in one run: the raw Valkey rates (XADD, XREADGROUP + XACK, 
 publish to the sink receiving the last alert; and p50/p99 latency from publish to sink
 receipt at a steady 10 articles per second. If notify delivers nothing (delivery not
 wired yet), both figures are taken at the tagged stream instead, and the report says so.
+
+For the burst it also prints the CPU seconds each process spent (classify, notify, Valkey,
+and this process: publisher and sink), the Valkey commands per article and the load average,
+so the report shows which process saturates a core.
 """
 
 from __future__ import annotations
@@ -44,6 +48,8 @@ STEADY_RATE = 10
 STEADY_S = int(os.environ.get("NEWSALERT_BENCH_STEADY_S", "20"))
 RAW_ENTRIES = 20_000
 RAW_BATCH = 32
+ADMIT_BATCH = 25
+"""Articles per ``admit`` call of the burst: ingest admits a feed's new entries in one call too."""
 DELIVERY_PROBE_S = float(os.environ.get("NEWSALERT_BENCH_PROBE_S", "30"))
 SEED = 7
 NOTIFY_PROCESSES = int(os.environ.get("NEWSALERT_BENCH_NOTIFY_PROCESSES", "1"))
@@ -198,19 +204,27 @@ class Publisher:
         self.sent: dict[int, tuple[float, float]] = {}
         """Article number -> (perf_counter, wall clock) at publish."""
 
-    async def one(self, n: int) -> None:
-        """Publish article ``n``, watched by subscription ``n mod 1000``."""
-        article = bench_article(n, self.watched[n % len(self.watched)], self.rng, self.filler)
-        await admit(self.client, self.broker, [article])
-        self.sent[n] = (time.perf_counter(), time.time())
+    def article(self, n: int) -> Article:
+        """Article ``n``, watched by subscription ``n mod 1000``."""
+        return bench_article(n, self.watched[n % len(self.watched)], self.rng, self.filler)
 
-    async def burst(self, first: int, count: int) -> None:
-        """Publish ``count`` articles as fast as admission allows (four writers)."""
-        numbers = iter(range(first, first + count))
+    async def one(self, n: int) -> None:
+        """Publish article ``n``."""
+        await self.batch([(n, self.article(n))])
+
+    async def batch(self, numbered: list[tuple[int, Article]]) -> None:
+        """Publish articles in one ``admit`` call, noting each one's publish time as the call's start."""
+        at = (time.perf_counter(), time.time())
+        await admit(self.client, self.broker, [article for _, article in numbered])
+        self.sent.update((n, at) for n, _ in numbered)
+
+    async def burst(self, numbered: list[tuple[int, Article]]) -> None:
+        """Publish articles built beforehand, in batches, as fast as admission allows (four writers)."""
+        batches = iter([numbered[i : i + ADMIT_BATCH] for i in range(0, len(numbered), ADMIT_BATCH)])
 
         async def writer() -> None:
-            for n in numbers:
-                await self.one(n)
+            for batch in batches:
+                await self.batch(batch)
 
         await asyncio.gather(*(writer() for _ in range(4)))
 
@@ -222,24 +236,48 @@ class Publisher:
             await self.one(first + i)
 
 
+def cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) process ``pid`` has used so far, from /proc/<pid>/stat."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def processes(client: aioredis.Redis, procs: list[subprocess.Popen[bytes]]) -> dict[str, int]:
+    """Name -> pid of every process of the run: the services, Valkey, and this one (publisher and sink)."""
+    info = await client.info("server")
+    named = {"classify": procs[0].pid, **{f"notify{i + 1}": p.pid for i, p in enumerate(procs[1:])}}
+    return named | {"valkey": int(info["process_id"]), "bench": os.getpid()}
+
+
+async def commands(client: aioredis.Redis) -> int:
+    """Commands Valkey has processed since it started."""
+    return int((await client.info("stats"))["total_commands_processed"])
+
+
 def percentile(values: list[float], q: float) -> float:
     """The ``q`` quantile of ``values`` (nearest rank)."""
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-async def measure(client: aioredis.Redis, pub: Publisher, sink: Sink) -> dict[str, Any]:
+async def measure(client: aioredis.Redis, pub: Publisher, sink: Sink, pids: dict[str, int]) -> dict[str, Any]:
     """Probe delivery, then run the burst and the steady phase; return the figures."""
     await wait_for(lambda: _consuming(client), 180)
     await pub.one(0)
     delivered = await wait_for(lambda: _has(sink, 0), DELIVERY_PROBE_S)
     arrivals: Callable[[], Any] = (lambda: _sink_times(sink)) if delivered else (lambda: tagged_times(client))
     clock = 0 if delivered else 1
-    first, started = 1, time.perf_counter()
-    await pub.burst(first, BURST)
+    first = 1
+    numbered = [(n, pub.article(n)) for n in range(first, first + BURST)]
+    cpu_before, commands_before = {name: cpu_s(pid) for name, pid in pids.items()}, await commands(client)
+    started = time.perf_counter()
+    await pub.burst(numbered)
     published_s = time.perf_counter() - started
     burst_ids = set(range(first, first + BURST))
     await wait_for(lambda: _arrived(arrivals, burst_ids), 300)
+    burst_wall_s = time.perf_counter() - started
+    cpu = {name: cpu_s(pid) - cpu_before[name] for name, pid in pids.items()}
+    burst_commands, load = await commands(client) - commands_before, os.getloadavg()
     seen = await arrivals()
     last = max((seen[n] for n in burst_ids if n in seen), default=0.0)
     begin = min(pub.sent[n][clock] for n in burst_ids)
@@ -259,6 +297,10 @@ async def measure(client: aioredis.Redis, pub: Publisher, sink: Sink) -> dict[st
         "classify_rate": stage_rates[TAGGED],
         "match_rate": stage_rates[ALERTS],
         "publish_rate": BURST / published_s,
+        "burst_wall_s": burst_wall_s,
+        "cpu": cpu,
+        "commands_per_article": burst_commands / BURST,
+        "load": load,
         "steady_arrived": len(latencies),
         "p50_ms": statistics.median(latencies) if latencies else float("nan"),
         "p99_ms": percentile(latencies, 0.99) if latencies else float("nan"),
@@ -310,7 +352,7 @@ async def run(url: str, logs: Path) -> dict[str, Any]:
         pub = Publisher(client, url, (watched, filler), rng)
         await pub.broker.connect()
         try:
-            figures = await measure(client, pub, sink)
+            figures = await measure(client, pub, sink, await processes(client, procs))
         finally:
             for proc in procs:
                 proc.terminate()
@@ -343,6 +385,15 @@ def main() -> None:
         f"published at {f['publish_rate']:,.0f}/s) = {f['burst_rate'] / base:.4f} x raw base  [target >= 300/s]"
     )
     print(f"  by stage: classify done at {f['classify_rate']:,.0f}/s, match at {f['match_rate']:,.0f}/s")
+    wall = f["burst_wall_s"]
+    split = ", ".join(f"{name} {s:.1f} s ({s / wall:.0%})" for name, s in f["cpu"].items())
+    print(f"  CPU over the burst's {wall:.1f} s (share of one core): {split}; total {sum(f['cpu'].values()):.1f} s")
+    print(
+        f"  per article: {sum(f['cpu'].values()) / BURST * 1000:.2f} ms CPU in all, "
+        + ", ".join(f"{name} {s / BURST * 1000:.2f} ms" for name, s in f["cpu"].items())
+        + f"; {f['commands_per_article']:.1f} Valkey commands"
+    )
+    print("  load average at the burst's end: " + " ".join(f"{x:.2f}" for x in f["load"]))
     print(
         f"latency at {STEADY_RATE}/s: p50 {f['p50_ms']:.0f} ms, p99 {f['p99_ms']:.0f} ms "
         f"({f['steady_arrived']}/{STEADY_RATE * STEADY_S} arrived)  [target p99 < 250 ms]"
