@@ -162,7 +162,7 @@ async def through_stage(vocabulary: Vocabulary) -> tuple[float, float, float]:
     client = make_client(server.connection_url)
     broker = make_broker(server.connection_url, graceful_timeout_s=5)
     try:
-        entries = [await encode_entry(item) for item in variants(STAGE_ARTICLES)]
+        entries = [encode_entry(item) for item in variants(STAGE_ARTICLES)]
         raw = await raw_xadd_rate(client, entries)
         await ensure_groups(client, [(ARTICLES, CLASSIFY_GROUP)])
         for at in range(0, len(entries), STAGE_BATCH):

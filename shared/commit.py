@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from struct import pack
 
 import redis.asyncio as aioredis
 from faststream.redis.parser.binary import BinaryMessageFormatV1
@@ -35,14 +36,26 @@ return 1
 """
 
 
-async def encode_entry(payload: Contract) -> bytes:
-    """Encode a payload as the ``__data__`` field FastStream would write for it."""
-    return await BinaryMessageFormatV1.encode(
-        message=payload.model_dump_json().encode(),
-        reply_to=None,
-        headers={"content-type": "application/json"},
-        correlation_id=uuid.uuid4().hex,
+def frame(body: bytes, correlation_id: str) -> bytes:
+    """The bytes FastStream's binary format (v1) gives ``body`` with these two headers.
+
+    Written out here because FastStream's own encoder is a coroutine doing fifteen small
+    writes: a fifth of a stage's per-entry cost. A test holds the two byte for byte equal.
+    """
+    headers = b"".join(
+        pack(">H", len(part)) + part
+        for part in (b"correlation_id", correlation_id.encode(), b"content-type", b"application/json")
     )
+    headers_start = len(BinaryMessageFormatV1.IDENTITY_HEADER) + 2 + 8
+    data_start = headers_start + 2 + len(headers)
+    return b"".join(
+        (BinaryMessageFormatV1.IDENTITY_HEADER, pack(">HIIH", 1, headers_start, data_start, 2), headers, body)
+    )
+
+
+def encode_entry(payload: Contract) -> bytes:
+    """Encode a payload as the ``__data__`` field FastStream would write for it."""
+    return frame(payload.model_dump_json().encode(), uuid.uuid4().hex)
 
 
 class Committer:
@@ -65,7 +78,7 @@ class Committer:
         maxlen: int,
     ) -> None:
         """Queue: XACK the entry; if ``done`` is newly set, XADD every output (reply 1, else 0)."""
-        encoded = [await encode_entry(payload) for _, payload in outputs]
+        encoded = [encode_entry(payload) for _, payload in outputs]
         keys = [self.stream, done, *(stream for stream, _ in outputs)]
         await self._outputs(keys=keys, args=[self.group, entry_id, ttl_s, maxlen, *encoded], client=pipe)
 
@@ -73,5 +86,5 @@ class Committer:
         self, pipe: Pipeline, entry_id: bytes, dead_stream: str, letter: Contract, maxlen: int
     ) -> None:
         """Queue: XACK the entry and, only if that removed it, XADD the dead letter (reply 1, else 0)."""
-        encoded = await encode_entry(letter)
+        encoded = encode_entry(letter)
         await self._dead(keys=[self.stream, dead_stream], args=[self.group, entry_id, maxlen, encoded], client=pipe)

@@ -52,7 +52,8 @@ def signature(words: Iterable[str]) -> tuple[int, ...]:
     hashes = np.array([_hash(w) for w in words], dtype=np.uint64)
     if not hashes.size:
         return ()
-    return tuple(int(v) for v in np.bitwise_xor(hashes[:, None], _MASKS[None, :]).min(axis=0))
+    least: list[int] = np.bitwise_xor.outer(hashes, _MASKS).min(axis=0).tolist()
+    return tuple(least)
 
 
 def similarity(a: tuple[int, ...], b: tuple[int, ...]) -> float:

@@ -166,4 +166,4 @@ def corpus(now: datetime | None = None) -> list[TaggedArticle]:
 async def seed(client: aioredis.Redis, articles: list[TaggedArticle]) -> None:
     """Append the articles to the tagged stream, oldest first, as classify would have."""
     for article in sorted(articles, key=lambda a: a.tagged):
-        await client.xadd(TAGGED, {DATA_FIELD: await encode_entry(article)})
+        await client.xadd(TAGGED, {DATA_FIELD: encode_entry(article)})

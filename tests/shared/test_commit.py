@@ -1,0 +1,33 @@
+"""The entry framing of shared.commit against FastStream's own encoder and parser."""
+
+from __future__ import annotations
+
+import pytest
+from faststream.redis.parser.binary import BinaryMessageFormatV1
+
+from shared.commit import encode_entry, frame
+from shared.models import Article
+
+
+@pytest.mark.parametrize(
+    ("body", "correlation_id"),
+    [
+        (b'{"a":1}', "abc"),
+        (b"", "0" * 32),
+        ('{"title":"Sommet de l\'AES à Niamey"}'.encode(), "f" * 32),
+        (b"x" * 70_000, "1234"),
+    ],
+)
+async def test_frame_is_byte_for_byte_what_faststream_writes(body: bytes, correlation_id: str) -> None:
+    theirs = await BinaryMessageFormatV1.encode(
+        message=body, reply_to=None, headers={"content-type": "application/json"}, correlation_id=correlation_id
+    )
+    assert frame(body, correlation_id) == theirs
+
+
+def test_encoded_entry_parses_back_to_the_payload_with_its_headers() -> None:
+    article = Article(id="00000000000000aa", title="L'AES et la Russie", text="Moscou salue le sommet.")
+    body, headers = BinaryMessageFormatV1.parse(encode_entry(article))
+    assert Article.model_validate_json(body) == article
+    assert headers["content-type"] == "application/json"
+    assert len(headers["correlation_id"]) == 32
