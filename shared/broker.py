@@ -13,6 +13,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError, ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from shared.connection import connection_class
 from shared.errors import ConfigError, RedisUnavailable
 from shared.streams import dead
 
@@ -25,12 +26,24 @@ def make_broker(url: str, graceful_timeout_s: float = 10.0) -> RedisBroker:
     """Build the FastStream broker every service publishes and consumes through."""
     # our own logger: FastStream's default one has its own coloured handler, bypassing JSON lines and redaction
     faststream_logger = logging.getLogger("faststream.redis")
-    return RedisBroker(url, graceful_timeout=graceful_timeout_s, log_level=logging.DEBUG, logger=faststream_logger)
+    return RedisBroker(
+        url,
+        graceful_timeout=graceful_timeout_s,
+        log_level=logging.DEBUG,
+        logger=faststream_logger,
+        connection_class=connection_class(url),
+    )
 
 
 def make_client(url: str) -> aioredis.Redis:
     """Build a plain asyncio Redis client (bytes in, bytes out)."""
-    return aioredis.from_url(url, decode_responses=False, socket_connect_timeout=5, health_check_interval=30)
+    return aioredis.from_url(
+        url,
+        decode_responses=False,
+        socket_connect_timeout=5,
+        health_check_interval=30,
+        connection_class=connection_class(url),
+    )
 
 
 async def ping(url: str) -> None:
