@@ -29,6 +29,7 @@ from services.classify.patterns import compiled
 from services.classify.tagger import tag
 from shared.broker import ensure_groups, make_broker, make_client
 from shared.commit import DATA_FIELD, encode_entry
+from shared.heap import settle_heap
 from shared.models import Article
 from shared.settings import CommonSettings
 from shared.stage import StageRunner
@@ -172,6 +173,7 @@ async def through_stage(vocabulary: Vocabulary) -> tuple[float, float, float]:
             await pipe.execute()
         settings = CommonSettings.model_validate({"batch_size": STAGE_BATCH, "claim_idle_ms": 120_000})
         StageRunner(classify_stage(StoryStore(client), vocabulary), broker, client, settings).attach()
+        settle_heap()  # as run_service does once a service is assembled
         start, cpu = time.perf_counter(), time.process_time()
         await broker.start()
         await until_tagged(client, STAGE_ARTICLES)

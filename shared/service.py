@@ -33,6 +33,7 @@ from shared.broker import (
     make_client,
     wait_for_redis,
 )
+from shared.heap import settle_heap
 from shared.placeholders import refuse_placeholders
 from shared.settings import CommonSettings
 from shared.stage import Stage, StageRunner
@@ -120,6 +121,7 @@ async def run_service(settings: CommonSettings, assemble: Callable[[Runtime], Aw
     await check_eviction_policy(client)
     broker = make_broker(url, settings.graceful_timeout_s)
     service = await assemble(Runtime(settings=settings, broker=broker, client=client))
+    settle_heap()
     await ensure_groups(client, [(s.stream, s.group) for s in service.stages])
     for stage in service.stages:
         await forget_dead_consumers(client, stage.stream, stage.group, DEAD_CONSUMER_IDLE_MS)

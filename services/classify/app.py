@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import gc
-
 from faststream import FastStream
 from faststream.specification import AsyncAPI
 
@@ -22,9 +20,6 @@ from shared.streams import ARTICLES, CLASSIFY_GROUP, TAGGED, dead
 def classify_stage(stories: StoryStore, vocabulary: object = None) -> Stage[Article]:
     """The stage that turns articles into tagged articles."""
     handle = article_handler(vocabulary, stories)
-    # The vocabulary and its automata (over 100,000 objects) live as long as the process; a full
-    # collection walking them costs ~100 ms, about a millisecond per article handled in between.
-    gc.freeze()
     return Stage(
         name="classify",
         stream=ARTICLES,
