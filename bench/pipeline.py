@@ -249,9 +249,10 @@ async def processes(client: aioredis.Redis, procs: list[subprocess.Popen[bytes]]
     return named | {"valkey": int(info["process_id"]), "bench": os.getpid()}
 
 
-async def commands(client: aioredis.Redis) -> int:
-    """Commands Valkey has processed since it started."""
-    return int((await client.info("stats"))["total_commands_processed"])
+async def commands(client: aioredis.Redis) -> dict[str, int]:
+    """Calls of each command Valkey has processed since it started (those run inside scripts included)."""
+    stats = await client.info("commandstats")
+    return {name.removeprefix("cmdstat_"): int(v["calls"]) for name, v in stats.items()}
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -277,7 +278,10 @@ async def measure(client: aioredis.Redis, pub: Publisher, sink: Sink, pids: dict
     await wait_for(lambda: _arrived(arrivals, burst_ids), 300)
     burst_wall_s = time.perf_counter() - started
     cpu = {name: cpu_s(pid) - cpu_before[name] for name, pid in pids.items()}
-    burst_commands, load = await commands(client) - commands_before, os.getloadavg()
+    commands_after, load = await commands(client), os.getloadavg()
+    burst_commands = {
+        k: v - commands_before.get(k, 0) for k, v in commands_after.items() if v > commands_before.get(k, 0)
+    }
     seen = await arrivals()
     last = max((seen[n] for n in burst_ids if n in seen), default=0.0)
     begin = min(pub.sent[n][clock] for n in burst_ids)
@@ -299,7 +303,7 @@ async def measure(client: aioredis.Redis, pub: Publisher, sink: Sink, pids: dict
         "publish_rate": BURST / published_s,
         "burst_wall_s": burst_wall_s,
         "cpu": cpu,
-        "commands_per_article": burst_commands / BURST,
+        "commands_per_article": {k: v / BURST for k, v in sorted(burst_commands.items(), key=lambda kv: -kv[1])},
         "load": load,
         "steady_arrived": len(latencies),
         "p50_ms": statistics.median(latencies) if latencies else float("nan"),
@@ -391,7 +395,10 @@ def main() -> None:
     print(
         f"  per article: {sum(f['cpu'].values()) / BURST * 1000:.2f} ms CPU in all, "
         + ", ".join(f"{name} {s / BURST * 1000:.2f} ms" for name, s in f["cpu"].items())
-        + f"; {f['commands_per_article']:.1f} Valkey commands"
+    )
+    per = f["commands_per_article"]
+    print(
+        f"  Valkey commands per article: {sum(per.values()):.1f}: " + ", ".join(f"{k} {v:.1f}" for k, v in per.items())
     )
     print("  load average at the burst's end: " + " ".join(f"{x:.2f}" for x in f["load"]))
     print(

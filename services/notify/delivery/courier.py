@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
+from redis.asyncio.client import Pipeline
 from redis.exceptions import RedisError
 
 from services.notify.delivery import timing
@@ -273,13 +274,16 @@ class Courier:
             logger.log(level, "delivery failed%s: %s", " (ambiguous)" * ambiguous, e, extra=_extra(alerts[0]))
             self._tally(target, "ambiguous" if ambiguous else "failed", len(alerts))
             return e
-        pipe = self.ledger.client.pipeline(transaction=True)
-        if target_kind(target) == "push":
-            self.schedule.queue_note_sent(pipe, alerts[0].channel, now)
-        self.ledger.queue_status(pipe, ids, "sent", self.clock(), reason="")
-        if job:
-            self.schedule.queue_done(pipe, job)
-        await pipe.execute()
+        sent_at = self.clock()
+
+        def queue(pipe: Pipeline) -> None:
+            if target_kind(target) == "push":
+                self.schedule.queue_note_sent(pipe, alerts[0].channel, now)
+            self.ledger.queue_status(pipe, ids, "sent", sent_at, reason="")
+            if job:
+                self.schedule.queue_done(pipe, job)
+
+        await self.ledger.rounds.run(queue)
         self._tally(target, "sent", len(alerts))
         logger.info("delivered %d alert(s)", len(alerts), extra=_extra(alerts[0]))
         return None

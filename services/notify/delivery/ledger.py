@@ -7,6 +7,7 @@ channel; the record holds the alert, its status and attempts for `newsalert aler
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
@@ -15,6 +16,7 @@ import redis.asyncio as aioredis
 from pydantic import ValidationError
 from redis.asyncio.client import Pipeline
 
+from services.notify.delivery.coalescer import Coalescer
 from shared.models import Alert
 from shared.streams import PREFIX
 
@@ -24,6 +26,8 @@ logger = logging.getLogger(__name__)
 FINAL: frozenset[str] = frozenset({"sent", "dead", "dropped"})
 KEPT_TEXT_CHARS = 20_000
 """Article text kept with an alert: enough for every snippet, bounded for Redis memory."""
+PARSED_KEPT = 4_096
+"""Alerts this process recorded, kept parsed so that loading one back does not parse its payload again."""
 
 
 def compact(alert: Alert) -> Alert:
@@ -122,14 +126,28 @@ class Record:
 
 
 class Ledger:
-    """Reads and writes the ledger and alert records on a bytes Redis client."""
+    """Reads and writes the ledger and alert records on a bytes Redis client.
 
-    def __init__(self, client: aioredis.Redis, keys: Keys, ttl_s: int, recent_kept: int) -> None:
+    Claims, loads and status changes go through ``rounds``, so those of concurrent deliveries
+    share round trips (pass the courier's one :class:`Coalescer`; by default the ledger has its own).
+    """
+
+    def __init__(
+        self, client: aioredis.Redis, keys: Keys, ttl_s: int, recent_kept: int, rounds: Coalescer | None = None
+    ) -> None:
         self.client = client
         self.keys = keys
         self.ttl_s = ttl_s
         self.recent_kept = recent_kept
+        self.rounds = rounds or Coalescer(client)
         self._claim = client.register_script(_CLAIM)
+        self._parsed: OrderedDict[str, tuple[str, Alert]] = OrderedDict()
+
+    def _keep_parsed(self, alert: Alert, payload: str) -> None:
+        self._parsed[alert.id] = (payload, alert)
+        self._parsed.move_to_end(alert.id)
+        if len(self._parsed) > PARSED_KEPT:
+            self._parsed.popitem(last=False)
 
     async def claim(self, alert: Alert, now: datetime, *, queue_job: str = "") -> Claim:
         """Make ``alert`` the story's alert for its channel unless another got there first (one round trip).
@@ -138,11 +156,15 @@ class Ledger:
         """
         k = self.keys
         story_key = k.story(alert.subscription, alert.story, alert.channel)
-        payload = compact(alert).model_dump_json()
+        kept = compact(alert)
+        payload = kept.model_dump_json()
         args: list[str | float] = [alert.id, self.ttl_s, payload, now.isoformat(), now.timestamp(), self.recent_kept]
-        won, owner, status = await self._claim(
-            keys=[story_key, k.record(alert.id), k.recent, k.due], args=[*args, k.record(""), queue_job]
+        keys = [story_key, k.record(alert.id), k.recent, k.due]
+        ((won, owner, status),) = await self.rounds.run(
+            lambda pipe: self._claim(keys=keys, args=[*args, k.record(""), queue_job], client=pipe)
         )
+        if text(owner) == alert.id:
+            self._keep_parsed(kept, payload)
         return Claim(first=bool(won), owner=text(owner), status=text(status) or "unknown")
 
     async def owner(self, alert: Alert) -> str:
@@ -173,9 +195,9 @@ class Ledger:
         """Move alerts to ``status``, noting the reason and attempt count when given."""
         if not alert_ids:
             return
-        pipe = self.client.pipeline(transaction=True)
-        self.queue_status(pipe, alert_ids, status, now, reason=reason, attempts=attempts)
-        await pipe.execute()
+        await self.rounds.run(
+            lambda pipe: self.queue_status(pipe, alert_ids, status, now, reason=reason, attempts=attempts)
+        )
 
     def queue_status(
         self,
@@ -207,15 +229,17 @@ class Ledger:
 
     async def load(self, alert_id: str) -> Record | None:
         """Read one alert record, or None when it expired or never existed."""
-        raw = await self.client.hgetall(self.keys.record(alert_id))
+        (raw,) = await self.rounds.run(lambda pipe: pipe.hgetall(self.keys.record(alert_id)))
         fields = {text(k): text(v) for k, v in raw.items()}
         if "payload" not in fields:
             return None
-        try:
-            alert = Alert.model_validate_json(fields["payload"])
-        except ValidationError:
-            logger.exception("unreadable alert record %s skipped", alert_id)
-            return None
+        payload, alert = self._parsed.get(alert_id) or ("", None)
+        if alert is None or payload != fields["payload"]:
+            try:
+                alert = Alert.model_validate_json(fields["payload"])
+            except ValidationError:
+                logger.exception("unreadable alert record %s skipped", alert_id)
+                return None
         return Record(
             alert=alert,
             status=fields.get("status", "unknown"),

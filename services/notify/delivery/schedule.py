@@ -15,6 +15,7 @@ import redis.asyncio as aioredis
 from faststream.redis.parser.binary import BinaryMessageFormatV1
 from redis.asyncio.client import Pipeline
 
+from services.notify.delivery.coalescer import Coalescer
 from services.notify.delivery.ledger import Keys, text
 from shared.models import Alert, DeadLetter
 from shared.streams import ALERTS, DEAD_MAXLEN, DELIVER_GROUP, dead
@@ -44,12 +45,19 @@ def digest_job(subscription: str, channel: str) -> str:
 
 
 class Schedule:
-    """The due set, digest buffers, per-channel send history and the dead-letter stream."""
+    """The due set, digest buffers, per-channel send history and the dead-letter stream.
 
-    def __init__(self, client: aioredis.Redis, keys: Keys, dead_stream: str = dead(ALERTS)) -> None:
+    Budget reads and finished jobs go through ``rounds`` (shared with the ledger), so those of
+    concurrent sends share round trips.
+    """
+
+    def __init__(
+        self, client: aioredis.Redis, keys: Keys, dead_stream: str = dead(ALERTS), rounds: Coalescer | None = None
+    ) -> None:
         self.client = client
         self.keys = keys
         self.dead_stream = dead_stream
+        self.rounds = rounds or Coalescer(client)
         self._claim = client.register_script(_CLAIM)
         self._release = client.register_script(_RELEASE)
 
@@ -71,7 +79,7 @@ class Schedule:
 
     async def done(self, job: str) -> None:
         """Forget a finished job."""
-        await self.client.zrem(self.keys.due, job)
+        await self.rounds.run(lambda pipe: self.queue_done(pipe, job))
 
     async def next_due(self) -> float | None:
         """Epoch seconds of the earliest job, or None when there is none."""
@@ -95,17 +103,17 @@ class Schedule:
     async def sent_times(self, channel: str, now: datetime) -> list[float]:
         """Send times of a channel within the last minute."""
         key = self.keys.sent(channel)
-        pipe = self.client.pipeline(transaction=True)
-        pipe.zremrangebyscore(key, "-inf", now.timestamp() - 60)
-        pipe.zrange(key, 0, -1, withscores=True)
-        _, pairs = cast(tuple[int, list[tuple[bytes, float]]], await pipe.execute())
+
+        def queue(pipe: Pipeline) -> None:
+            pipe.zremrangebyscore(key, "-inf", now.timestamp() - 60)
+            pipe.zrange(key, 0, -1, withscores=True)
+
+        _, pairs = cast(tuple[int, list[tuple[bytes, float]]], await self.rounds.run(queue))
         return [float(score) for _, score in pairs]
 
     async def note_sent(self, channel: str, now: datetime) -> None:
         """Count one message against a channel's budget."""
-        pipe = self.client.pipeline(transaction=True)
-        self.queue_note_sent(pipe, channel, now)
-        await pipe.execute()
+        await self.rounds.run(lambda pipe: self.queue_note_sent(pipe, channel, now))
 
     def queue_note_sent(self, pipe: Pipeline, channel: str, now: datetime) -> None:
         """Add the writes of ``note_sent`` to ``pipe``."""

@@ -40,7 +40,9 @@ class StoryView:
 
 def squash(text: str) -> str:
     """Turn every control or line-break character into a space and collapse runs of spaces."""
-    return _SPACES.sub(" ", "".join(" " if unicodedata.category(c)[0] in "CZ" else c for c in text))
+    if not text.isprintable():  # printable means no character of category C or Z but the plain space
+        text = "".join(" " if unicodedata.category(c)[0] in "CZ" else c for c in text)
+    return _SPACES.sub(" ", text)
 
 
 def one_line(text: str) -> str:

@@ -1,0 +1,78 @@
+"""One Redis round trip for the commands that concurrent deliveries issue in the same loop turn.
+
+A round trip costs far more CPU than a command (the socket write and read, the client's
+bookkeeping), and the courier runs many sends and accepts at once, each a short chain of
+Redis steps. Steps queued through :meth:`Coalescer.run` in one turn of the event loop
+leave together in one MULTI at the start of the next turn, so the cost is paid per turn
+instead of per alert. The MULTI keeps each caller's commands atomic, as its own
+transaction would.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import redis.asyncio as aioredis
+from redis.asyncio.client import Pipeline
+
+Queue = Callable[[Pipeline], Awaitable[Any] | None]
+"""Adds one caller's commands to the shared pipeline (awaitable when it queues a script)."""
+
+
+class Coalescer:
+    """Runs the commands queued in one loop turn as one transaction and hands each caller its replies."""
+
+    def __init__(self, client: aioredis.Redis) -> None:
+        self.client = client
+        self._waiting: list[tuple[Queue, asyncio.Future[list[Any]]]] = []
+        self._flushes: set[asyncio.Task[None]] = set()
+        self.round_trips = 0
+
+    async def run(self, queue: Queue) -> list[Any]:
+        """Queue commands with ``queue(pipe)`` and return their replies; a failed command raises its error."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[list[Any]] = loop.create_future()
+        if not self._waiting:
+            loop.call_soon(self._flush)
+        self._waiting.append((queue, future))
+        return await future
+
+    def _flush(self) -> None:
+        waiting, self._waiting = self._waiting, []
+        task = asyncio.get_running_loop().create_task(self._execute(waiting))
+        self._flushes.add(task)  # held until done: the loop keeps only weak references to tasks
+        task.add_done_callback(self._flushes.discard)
+
+    async def _execute(self, waiting: list[tuple[Queue, asyncio.Future[list[Any]]]]) -> None:
+        pipe = self.client.pipeline(transaction=True)
+        bounds: list[tuple[int, int]] = []
+        try:
+            for queue, _ in waiting:
+                start = len(pipe.command_stack)
+                queued = queue(pipe)
+                if inspect.isawaitable(queued):
+                    await queued
+                bounds.append((start, len(pipe.command_stack)))
+            self.round_trips += 1
+            replies = await pipe.execute(raise_on_error=False)
+        except asyncio.CancelledError:
+            for _, future in waiting:
+                future.cancel()
+            raise
+        except Exception as e:  # the round trip failed as a whole: so did every caller's step
+            for _, future in waiting:
+                if not future.done():
+                    future.set_exception(e)
+            return
+        for (_, future), (start, end) in zip(waiting, bounds, strict=True):
+            own = replies[start:end]
+            error = next((r for r in own if isinstance(r, Exception)), None)
+            if future.done():
+                continue  # its caller was cancelled
+            if error is not None:
+                future.set_exception(error)
+            else:
+                future.set_result(own)

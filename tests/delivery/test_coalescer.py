@@ -1,0 +1,78 @@
+"""The coalescer on a real Valkey: concurrent steps share one round trip, each gets its own replies and errors."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+import redis.asyncio as aioredis
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import ResponseError
+
+from services.notify.delivery.coalescer import Coalescer
+from shared.broker import make_client
+
+
+async def test_steps_queued_in_one_turn_travel_in_one_round_trip_with_their_own_replies(
+    redis: aioredis.Redis,
+) -> None:
+    rounds = Coalescer(redis)
+    await redis.set("a", b"1")
+
+    def step(n: int):  # type: ignore[no-untyped-def]
+        return lambda pipe: (pipe.incrby("n", n), pipe.get("a"))
+
+    replies = await asyncio.gather(*(rounds.run(step(n)) for n in range(1, 6)))
+    assert rounds.round_trips == 1
+    assert [r[1] for r in replies] == [b"1"] * 5
+    assert [r[0] for r in replies] == [1, 3, 6, 10, 15]  # in the order the steps were queued
+    assert int(await redis.get("n")) == 15
+    assert await rounds.run(lambda pipe: pipe.get("a")) == [b"1"]
+    assert rounds.round_trips == 2
+
+
+async def test_a_failing_command_fails_only_its_own_step(redis: aioredis.Redis) -> None:
+    rounds = Coalescer(redis)
+    await redis.set("text", b"x")
+    good, bad = await asyncio.gather(
+        rounds.run(lambda pipe: pipe.set("k", b"v")),
+        rounds.run(lambda pipe: pipe.hget("text", "field")),  # wrong type: fails at EXEC
+        return_exceptions=True,
+    )
+    assert good == [True]
+    assert isinstance(bad, ResponseError)
+    assert "WRONGTYPE" in str(bad)
+    assert await redis.get("k") == b"v"
+    assert rounds.round_trips == 1
+
+
+async def test_scripts_are_queued_and_loaded_as_needed(redis: aioredis.Redis) -> None:
+    rounds = Coalescer(redis)
+    script = redis.register_script("return redis.call('INCRBY', KEYS[1], ARGV[1])")
+    await redis.script_flush()
+    replies = await asyncio.gather(
+        *(rounds.run(lambda pipe: script(keys=["s"], args=[2], client=pipe)) for _ in range(3))
+    )
+    assert sorted(r[0] for r in replies) == [2, 4, 6]
+
+
+async def test_a_lost_round_trip_fails_every_step_in_it() -> None:
+    client = make_client("redis://127.0.0.1:1")  # nothing listens there
+    rounds = Coalescer(client)
+    results = await asyncio.gather(
+        rounds.run(lambda pipe: pipe.get("a")), rounds.run(lambda pipe: pipe.get("b")), return_exceptions=True
+    )
+    assert all(isinstance(r, RedisConnectionError) for r in results), results
+    await client.aclose()
+
+
+async def test_a_cancelled_caller_does_not_disturb_the_others(redis: aioredis.Redis) -> None:
+    rounds = Coalescer(redis)
+    first = asyncio.ensure_future(rounds.run(lambda pipe: pipe.set("one", b"1")))
+    second = asyncio.ensure_future(rounds.run(lambda pipe: pipe.set("two", b"2")))
+    await asyncio.sleep(0)
+    first.cancel()
+    assert await second == [True]
+    with pytest.raises(asyncio.CancelledError):
+        await first
+    assert await redis.get("two") == b"2"
