@@ -21,9 +21,11 @@ def pack(args: tuple[Any, ...]) -> list[bytes]:
         args = (*first.encode().split(), *args[1:])
     elif b" " in first:
         args = (*first.split(), *args[1:])
-    if isinstance(first, bool) or any(isinstance(arg, bool) for arg in args):
-        raise DataError("invalid input of type bool: convert to a bytes, string, int or float first")
-    args = tuple(bytes(arg) if isinstance(arg, bytearray | memoryview) else arg for arg in args)
+    try:
+        # hiredis takes str, int, float, bytes and memoryview and refuses the rest (bool, None) as redis-py does
+        return [hiredis.pack_command(args)]
+    except TypeError:
+        args = tuple(bytes(arg) if isinstance(arg, bytearray) else arg for arg in args)
     try:
         return [hiredis.pack_command(args)]
     except TypeError as exc:

@@ -44,7 +44,7 @@ def _hash(word: str) -> int:
 def features(article: Article) -> set[str]:
     """The content words of the title and lead: folded, without stop words or very short words."""
     words = flatten(article.title).split() + flatten(article.text[: LEAD_WORDS * 12]).split()[:LEAD_WORDS]
-    return {w for w in words if (len(w) >= MIN_WORD_CHARS or w.isdigit()) and w not in STOP_WORDS}
+    return {w for w in set(words).difference(STOP_WORDS) if len(w) >= MIN_WORD_CHARS or w.isdigit()}
 
 
 def signature(words: Iterable[str]) -> tuple[int, ...]:
