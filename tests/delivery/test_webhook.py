@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
 from typing import Any
 
+import apprise
 import pytest
 
 from services.notify.delivery.failure import AmbiguousError
@@ -57,6 +58,25 @@ def test_json_targets_parse_as_apprise_reads_them(
     hook = parse_hook(target)
     assert hook is not None
     assert (hook.url, hook.auth, hook.headers, hook.params) == (url, auth, headers, params)
+
+
+@pytest.mark.parametrize(
+    "target", ["json://hooks.example.test/news", "jsons://a:b@h.example.test:8443/x/#y", "JSON://Host.example.test/A"]
+)
+def test_a_parsed_target_is_the_one_apprise_would_build(target: str) -> None:
+    hook = parse_hook(target)
+    service = apprise.Apprise.instantiate(target)
+    assert hook is not None
+    assert service is not None
+    assert (
+        hook.url.split("://", 1)[1] == f"{service.host}{f':{service.port}' if service.port else ''}{service.fullpath}"
+    )
+    assert hook.verify == service.verify_certificate
+
+
+def test_a_target_apprise_cannot_read_is_a_permanent_error() -> None:
+    with pytest.raises(PermanentError, match="malformed"):
+        parse_hook("json://")
 
 
 @pytest.mark.parametrize(

@@ -109,7 +109,7 @@ class Courier:
     async def _route(self, alert: Alert, claim: Claim, release: datetime | None, now: datetime) -> str:
         if claim.owner != alert.id:
             if claim.status != "held":
-                logger.info("story already alerted on this channel (%s)", claim.owner, extra=_extra(alert))
+                logger.debug("story already alerted on this channel (%s)", claim.owner, extra=_extra(alert))
                 return "duplicate"
             await self.ledger.add_record(alert, "held", now, reason=f"same story as {claim.owner}")
             await self.schedule.hold(alert, now)
@@ -285,7 +285,7 @@ class Courier:
 
         await self.ledger.rounds.run(queue)
         self._tally(target, "sent", len(alerts))
-        logger.info("delivered %d alert(s)", len(alerts), extra=_extra(alerts[0]))
+        logger.debug("delivered %d alert(s)", len(alerts), extra=_extra(alerts[0]))  # counted; summed up at stop
         return None
 
     async def _after_failure(
