@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from services.classify.boilerplate import Boilerplate, find_boilerplate
-from services.classify.patterns import ByLength, Patterns
+from services.classify.patterns import ByLength, Hit, Patterns
 from shared.models import TextField
 from shared.vocabulary.folding import DASHES, flatten, key
 
@@ -34,10 +34,13 @@ class Field:
     title_case: bool = False
     mixed_case: bool = True
     """Whether the field uses both cases: an all-caps headline or lowercase text says nothing by its case."""
-    _context: dict[str, list[int]] | None = None
+    hits: list[Hit] = field(default_factory=list)
+    """Every alias and cue key found in the field, in the order their matches end."""
+    _context: dict[str, list[int]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.flat = f" {flatten(self.text)} "
+        self.hits, self._context = self.patterns.scan(self.flat)
         sample = self.text[:_CASE_SAMPLE_CHARS]
         self.mixed_case = sample.upper() != sample and sample.lower() != sample
         if self.name == "text":
@@ -71,9 +74,7 @@ class Field:
         return any(after[:n] in group for n, group in phrases)
 
     def context_hits(self) -> dict[str, list[int]]:
-        """Where each context phrase of the vocabulary occurs in this field (found once, on first use)."""
-        if self._context is None:
-            self._context = self.patterns.context_hits(self.flat)
+        """Where each context phrase of the vocabulary occurs in this field: padded key to starts."""
         return self._context
 
     def near(self, start: int, end: int, padded_keys: frozenset[str], radius: int) -> bool:

@@ -1,4 +1,4 @@
-"""Every alias and topic cue of a vocabulary compiled into one Aho-Corasick automaton.
+"""Every alias, topic cue and context phrase of a vocabulary compiled into one Aho-Corasick automaton.
 
 The automaton runs over the *flattened* text (folded, every non-word character a space,
 padded with one space each side), and its keys are padded too, so a hit is always a whole
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal, NamedTuple
 
-import ahocorasick
+import ahocorasick_rs
 
 from shared.vocabulary import Cue, Entry, Vocabulary
 from shared.vocabulary.folding import key
@@ -152,7 +152,7 @@ def _add(targets: list[Target], new: Target) -> None:
 
 
 class Patterns:
-    """The compiled automaton of one vocabulary."""
+    """The compiled automaton of one vocabulary: its aliases and cues, and its context phrases."""
 
     def __init__(self, vocabulary: Vocabulary) -> None:
         by_key: dict[str, list[Target]] = defaultdict(list)
@@ -165,45 +165,44 @@ class Patterns:
         for targets in by_key.values():
             strict = {t.entry.id for t in targets if t.role in ("given", "weak")}
             targets[:] = [t for t in targets if not (t.role == "alias" and t.entry.id in strict)]
-        self.automaton = ahocorasick.Automaton()
-        for phrase_key, targets in by_key.items():
-            padded = f" {phrase_key} "
-            actors = tuple(t for t in targets if t.role != "cue")
-            cues = tuple(t for t in targets if t.role == "cue")
-            self.automaton.add_word(padded, (len(padded), actors, cues))
-        self.automaton.make_automaton()
+        keys = [f" {phrase_key} " for phrase_key in by_key]
+        self._targets = [
+            (tuple(t for t in targets if t.role != "cue"), tuple(t for t in targets if t.role == "cue"))
+            for targets in by_key.values()
+        ]
+        # context phrases come after the aliases in one automaton: an index past the aliases is one of them
+        self._context_keys = sorted(_context_keys(vocabulary))
+        self.automaton = ahocorasick_rs.AhoCorasick(
+            [*keys, *self._context_keys], matchkind=ahocorasick_rs.MatchKind.Standard
+        )
         self.keys = len(by_key)
         self.topics = {e.id: e for e in vocabulary.entries.values() if e.kind == "topic"}
-        self.context = _context_automaton(vocabulary)
 
-    def context_hits(self, flat: str) -> dict[str, list[int]]:
-        """Where each veto, confirmation or context phrase occurs in ``flat``: padded key to original starts."""
-        found: dict[str, list[int]] = defaultdict(list)
-        for last, phrase_key in self.context.iter(flat):
-            found[phrase_key].append(last - len(phrase_key) + 1)
-        return found
-
-    def find(self, flat: str) -> list[Hit]:
-        """Every key in ``flat`` (a padded, flattened field), with offsets in the original field."""
+    def scan(self, flat: str) -> tuple[list[Hit], dict[str, list[int]]]:
+        """One pass over ``flat`` (a padded, flattened field): every alias or cue key, with offsets in the
+        original field, and where each context phrase starts (padded key to original starts)."""
+        hits: list[Hit] = []
+        context: dict[str, list[int]] = defaultdict(list)
         new = tuple.__new__  # a third quicker than Hit(...), whose __new__ is a Python function
-        return [
-            new(Hit, (last - length + 1, last - 1, actors, cues))
-            for last, (length, actors, cues) in self.automaton.iter(flat)
-        ]
+        targets, aliases = self._targets, self.keys
+        for index, start, end in self.automaton.find_matches_as_indexes(flat, overlapping=True):
+            # padded keys: the match starts on the space before the word, which is the word's offset in the field
+            if index < aliases:
+                actors, cues = targets[index]
+                hits.append(new(Hit, (start, end - 2, actors, cues)))
+            else:
+                context[self._context_keys[index - aliases]].append(start)
+        return hits, context
 
 
-def _context_automaton(vocabulary: Vocabulary) -> ahocorasick.Automaton:
-    automaton = ahocorasick.Automaton()
+def _context_keys(vocabulary: Vocabulary) -> set[str]:
+    """The padded keys of every context, veto and confirmation phrase of the vocabulary."""
+    found: set[str] = set()
     for entry in vocabulary.entries.values():
-        for phrase_key in padded(entry.context):
-            automaton.add_word(phrase_key, phrase_key)
+        found |= padded(entry.context)
         for cue in entry.cues:
-            for phrase_key in padded(cue.veto) | padded(cue.confirm):
-                automaton.add_word(phrase_key, phrase_key)
-    if len(automaton) == 0:
-        automaton.add_word(" \x00 ", " \x00 ")
-    automaton.make_automaton()
-    return automaton
+            found |= padded(cue.veto) | padded(cue.confirm)
+    return found
 
 
 @lru_cache(maxsize=4)

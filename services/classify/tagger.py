@@ -39,7 +39,7 @@ def tag(article: Article, vocabulary: Vocabulary | None = None) -> Tags:
     lang = article.lang or detect(article.title, article.text)
     patterns = compiled(vocab)
     fields = [Field("title", article.title, patterns), Field("text", article.text[:MAX_SCAN_CHARS], patterns)]
-    hits = [(fld, hit) for fld in fields for hit in patterns.find(fld.flat)]
+    hits = [(fld, hit) for fld in fields for hit in fld.hits]
     found = resolve(fields, hits, primary(lang))
     return Tags(
         lang=lang,
