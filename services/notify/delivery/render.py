@@ -45,6 +45,7 @@ def _environment() -> Environment:
         autoescape=select_autoescape(enabled_extensions=("html.j2",), default_for_string=True),
         undefined=StrictUndefined,
         keep_trailing_newline=True,
+        auto_reload=False,  # packaged templates never change while running: no stat() per message
     )
 
 
