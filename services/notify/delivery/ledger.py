@@ -26,8 +26,9 @@ logger = logging.getLogger(__name__)
 FINAL: frozenset[str] = frozenset({"sent", "dead", "dropped"})
 KEPT_TEXT_CHARS = 20_000
 """Article text kept with an alert: enough for every snippet, bounded for Redis memory."""
-PARSED_KEPT = 4_096
-"""Alerts this process recorded, kept parsed so that loading one back does not parse its payload again."""
+PARSED_KEPT = 1_024
+"""Alerts this process recorded, kept parsed so that loading one back to send it does not parse it again
+(a backlog beyond this is parsed as before; each holds at most KEPT_TEXT_CHARS of text)."""
 
 
 def compact(alert: Alert) -> Alert:
