@@ -79,13 +79,15 @@ class Field:
 
     def near(self, start: int, end: int, padded_keys: frozenset[str], radius: int) -> bool:
         """Whether one of the context phrases (padded keys) occurs within ``radius`` characters of the span."""
-        found = self.context_hits()
-        # walk the smaller side: the phrases present in the field, or the keys asked about
-        if len(found) <= len(padded_keys):
-            candidates = [starts for phrase_key, starts in found.items() if phrase_key in padded_keys]
-        else:
-            candidates = [found[k] for k in padded_keys if k in found]
-        return any(start - radius <= at <= end + radius for starts in candidates for at in starts)
+        found = self._context
+        if not found:
+            return False
+        low, high = start - radius, end + radius
+        for phrase_key in found.keys() & padded_keys:
+            for at in found[phrase_key]:
+                if low <= at <= high:
+                    return True
+        return False
 
     def hyphen_after(self, end: int) -> bool:
         """Whether a dash follows the span directly (russo-burkinabè)."""
