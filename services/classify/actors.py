@@ -8,8 +8,8 @@ from typing import Any, NamedTuple
 
 from pydantic import TypeAdapter
 
-from services.classify.context import Field, keys
-from services.classify.patterns import Hit, Target, by_length, case_holds
+from services.classify.context import Field
+from services.classify.patterns import Hit, Target, by_length, case_holds, padded
 from shared.models import ActorTag
 from shared.vocabulary import Entry
 
@@ -80,8 +80,11 @@ def _longest_first(found: list[Found]) -> list[Found]:
 
 
 def _context_score(entry: Entry, fields: Sequence[Field]) -> int:
-    padded = keys(entry.context)
-    return sum(1 for k in padded if any(k in f.context_hits() for f in fields))
+    """How many of the entry's context phrases occur anywhere in the article."""
+    present: set[str] = set()
+    for fld in fields:
+        present.update(padded(entry.context) & fld.context_hits().keys())
+    return len(present)
 
 
 def _resolve_weak(weak: list[Found], strong: set[str], fields: Sequence[Field]) -> list[Found]:
@@ -114,6 +117,7 @@ def resolve(fields: Sequence[Field], hits: Iterable[tuple[Field, Hit]], lang: st
     ("Wagner") stand for the entry only next to a strong mention of it.
     """
     found, elsewhere = [], set()
+    new = tuple.__new__  # quicker than Found(...), whose __new__ is a Python function
     for fld, hit in hits:
         if fld.boilerplate.noise and fld.boilerplate.is_noise(hit.start):
             continue
@@ -123,7 +127,7 @@ def resolve(fields: Sequence[Field], hits: Iterable[tuple[Field, Hit]], lang: st
             if other_sense(fld, hit, target):
                 elsewhere.add(target.entry.id)
             elif _role_allows(fld, hit, target):
-                found.append(Found(fld, hit.start, hit.end, target))
+                found.append(new(Found, (fld, hit.start, hit.end, target)))
     kept = _longest_first(found)
     strong = {f.target.entry.id for f in kept if f.target.role != "weak"}
     weak = [
