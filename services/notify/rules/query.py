@@ -87,7 +87,7 @@ class Compiler:
         self._atoms: dict[str, list[Segment] | QueryError] = {}
         self.order = {entry_id: i for i, entry_id in enumerate(vocabulary.entries)}
         """Each entry's position in the vocabulary, the last tie-break between namesakes."""
-        self._shortcut = Shortcut(self.cached)
+        self._shortcut = Shortcut(self.cached, self.field)
 
     def compile(self, text: str, shortcut: bool = True) -> Query:
         """Parse and resolve ``text``, or raise :class:`QueryError` naming the column."""
@@ -108,6 +108,19 @@ class Compiler:
     def cached(self, key: str) -> list[Segment] | None:
         """Return how an atom resolved before, if it did without error."""
         found = self._atoms.get(key)
+        return found if isinstance(found, list) else None
+
+    def field(self, chunk: str) -> list[Segment] | None:
+        """Resolve a ``name:value`` chunk on its own, as the parser would; None if it is refused."""
+        found = self._atoms.get(chunk)
+        if found is None:
+            try:
+                field = syntax.field_of(("field", chunk, 1))
+                resolver = _Resolver(self, [])
+                offset = field.value_column - 1
+                return self.atom(chunk, 1, lambda: resolver.field_atom(field.name, field.value, offset))
+            except QueryError:
+                return None
         return found if isinstance(found, list) else None
 
     def atom(self, key: str, column: int, resolve: Callable[[], list[Segment]]) -> list[Segment]:
