@@ -6,9 +6,11 @@ some groups are ORs of two terms, some rules exclude a term. The baseline is a l
 scan that evaluates every rule, measured on the same articles in the same run.
 
 Compile time covers parsing, resolving and building the index (the index part is also
-given alone). Times are CPU times of this process (``time.process_time``): the benchmark box is
-shared, and wall time there measures the neighbours as much as the code. Compile time
-is also given as wall time.
+given alone), each round from the query texts with a fresh compiler; the best of
+``COMPILE_ROUNDS`` is reported, and the first round alone (a process's first load also
+pays for fresh memory). Times are CPU times of this process (``time.process_time``): the
+benchmark box is shared, and wall time there measures the neighbours as much as the code.
+Compile time is also given as wall time.
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ ARTICLES = 200
 SCAN_ARTICLES = 40
 SIZES = (1_000, 10_000, 100_000)
 SEED = 4
+COMPILE_ROUNDS = 3
+"""Compile time is the best of this many rounds, each from the query texts with a fresh compiler."""
 _SYLLABLES = ("ba", "do", "ki", "lu", "me", "no", "pa", "ri", "so", "tu", "va", "ze", "mor", "tal", "gen", "fir")
 _FILLER = [
     "le",
@@ -120,8 +124,11 @@ def percentile(values: Sequence[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-def run_size(queries: list[str], vocabulary: Vocabulary, facts: list[Facts]) -> dict[str, float]:
-    """Compile ``queries`` into an index, then time indexed matching against a linear scan."""
+def compile_rules(queries: list[str], vocabulary: Vocabulary) -> tuple[RuleIndex, float, float, float]:
+    """Compile ``queries`` from their text with a fresh compiler into a new index.
+
+    Returns the index, the wall and CPU seconds it took, and the CPU seconds of the index build alone.
+    """
     started, started_cpu = time.perf_counter(), time.process_time()
     with paused_gc():  # as the notify rule book loads its rules
         compiler = Compiler(vocabulary)
@@ -129,8 +136,16 @@ def run_size(queries: list[str], vocabulary: Vocabulary, facts: list[Facts]) -> 
         compiled = [(str(i), compiler.compile(q)) for i, q in enumerate(queries)]
         parsed_cpu = time.process_time()
         index.build(compiled)
-    compile_s, compile_cpu_s = time.perf_counter() - started, time.process_time() - started_cpu
-    build_cpu_s = time.process_time() - parsed_cpu
+    done_cpu = time.process_time()
+    return index, time.perf_counter() - started, done_cpu - started_cpu, done_cpu - parsed_cpu
+
+
+def run_size(queries: list[str], vocabulary: Vocabulary, facts: list[Facts]) -> dict[str, float]:
+    """Compile ``queries`` into an index (best of a few rounds), then time indexed matching against a linear scan."""
+    rounds = [compile_rules(queries, vocabulary) for _ in range(COMPILE_ROUNDS)]
+    index, compile_s, compile_cpu_s, build_cpu_s = min(rounds, key=lambda r: r[2])
+    first_cpu_s = rounds[0][2]
+    del rounds
     indexed, candidates, evaluated = [], [], []
     for f in facts:
         t0 = time.process_time()
@@ -148,6 +163,7 @@ def run_size(queries: list[str], vocabulary: Vocabulary, facts: list[Facts]) -> 
     return {
         "compile_s": compile_s,
         "compile_cpu_s": compile_cpu_s,
+        "first_cpu_s": first_cpu_s,
         "build_cpu_s": build_cpu_s,
         "median_ms": statistics.median(indexed) * 1e3,
         "p99_ms": percentile(indexed, 0.99) * 1e3,
@@ -177,13 +193,14 @@ def main() -> None:
     print(f"rules: machine: an empty loop of 10M takes {calibration:.2f} s CPU")
     print(f"rules: article facts (keys of the text, stems, affiliations) {facts_ms:.2f} ms CPU per article")
     print(
-        "rules:   rules  compile_cpu_s  (index_cpu_s)  compile_wall_s  median_ms  p99_ms  candidates  evaluated"
-        "  scan_median_ms  speedup"
+        "rules:   rules  compile_cpu_s  (index_cpu_s)  (first_cpu_s)  compile_wall_s  median_ms  p99_ms"
+        "  candidates  evaluated  scan_median_ms  speedup"
     )
     for size in SIZES:
         r = run_size(make_rules(space, weights, size, rng), vocabulary, facts)
         print(
-            f"rules: {size:>7}  {r['compile_cpu_s']:13.2f}  {r['build_cpu_s']:13.2f}  {r['compile_s']:14.2f}"
+            f"rules: {size:>7}  {r['compile_cpu_s']:13.2f}  {r['build_cpu_s']:13.2f}  {r['first_cpu_s']:13.2f}"
+            f"  {r['compile_s']:14.2f}"
             f"  {r['median_ms']:9.3f}"
             f"  {r['p99_ms']:6.3f}  {r['candidates']:10.0f}  {r['evaluated']:9.0f}"
             f"  {r['scan_median_ms']:14.2f}  {r['speedup']:6.1f}x"

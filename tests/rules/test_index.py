@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from services.notify.rules.facts import Affiliations, facts_of
 from services.notify.rules.index import RuleIndex
 from services.notify.rules.matcher import holds
-from services.notify.rules.query import Compiler
+from services.notify.rules.query import Compiler, Query
 from shared.errors import QueryError
 from shared.models import ActorTag, Article, TaggedArticle, TopicTag
 from shared.vocabulary import Vocabulary, default_vocabulary
@@ -122,3 +122,36 @@ def test_a_language_key_is_never_what_a_rule_hangs_on(vocabulary: Vocabulary, qu
     french = facts_of(lavrov_in_niamey(vocabulary), Affiliations(vocabulary))
     assert index.match(french) == []
     assert index.last_candidates == 0
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(queries(), min_size=1, max_size=10),
+    st.lists(queries(), max_size=6),
+    st.sets(st.integers(min_value=0, max_value=9)),
+    articles(),
+)
+def test_index_agrees_with_plain_evaluation_after_changes(
+    texts: list[str], later: list[str], removed: set[int], article: TaggedArticle
+) -> None:
+    def compiled(items: list[str], prefix: str) -> dict[str, Query]:
+        found = {}
+        for i, text in enumerate(items):
+            try:
+                found[f"{prefix}{i}"] = _COMPILER.compile(text)
+            except QueryError:
+                continue
+        return found
+
+    rules = compiled(texts, "r")
+    index = RuleIndex()
+    index.build(rules.items())
+    for i in removed:
+        index.remove(f"r{i}")
+        rules.pop(f"r{i}", None)
+    for rule_id, query in compiled(later, "r").items():  # some replace rules still there
+        index.add(rule_id, query)
+        rules[rule_id] = query
+    facts = facts_of(article, _AFFILIATIONS)
+    assert index.match(facts) == sorted(rule_id for rule_id, q in rules.items() if holds(q.root, facts))
+    assert len(index) == len(rules)

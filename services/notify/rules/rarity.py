@@ -23,17 +23,25 @@ def key_weight(key: str, rules_using: int) -> float:
 
 
 class SetWeights(dict[frozenset[str], float]):
-    """Weights of key sets, each the sum of its keys' weights, computed on first look-up."""
+    """Weights of key sets, each the sum of its keys' weights, computed on first look-up.
 
-    def __init__(self, weigh: Weigh) -> None:
+    It holds the key weights and counts themselves, not the :class:`Weigh` (no reference cycle
+    to outlive a frozen garbage collector).
+    """
+
+    def __init__(self, weights: dict[str, float], rules_using: Counter[str]) -> None:
         super().__init__()
-        self.weigh = weigh
+        self.weights = weights
+        self.rules_using = rules_using
 
     def __missing__(self, keys: frozenset[str]) -> float:
+        weights = self.weights
         try:
-            weight = sum(map(self.weigh.weights.__getitem__, keys))
-        except KeyError:  # a key not weighed yet
-            weight = sum(map(self.weigh.key, keys))
+            weight = sum(map(weights.__getitem__, keys))
+        except KeyError:  # a key not weighed since counts last changed
+            for key in keys - weights.keys():
+                weights[key] = key_weight(key, self.rules_using[key])
+            weight = sum(map(weights.__getitem__, keys))
         self[keys] = weight
         return weight
 
@@ -45,7 +53,7 @@ class Weigh:
         self.rules_using: Counter[str] = Counter()
         self.weights: dict[str, float] = {}
         """Weights of the keys weighed since counts last changed."""
-        self.known = SetWeights(self)
+        self.known = SetWeights(self.weights, self.rules_using)
         """Weights of the key sets weighed since counts last changed (``known[keys]`` weighs on demand)."""
 
     @classmethod
@@ -65,13 +73,6 @@ class Weigh:
     def __call__(self, keys: frozenset[str]) -> float:
         """Weigh a key set: the sum of its keys' weights (remembered until counts change)."""
         return self.known[keys]
-
-    def key(self, key: str) -> float:
-        """Weigh one key (remembered until counts change)."""
-        weight = self.weights.get(key)
-        if weight is None:
-            weight = self.weights[key] = key_weight(key, self.rules_using[key])
-        return weight
 
     def count(self, keys: Iterable[str], by: int = 1) -> None:
         """Count (or, with ``by=-1``, uncount) one rule's keys."""
