@@ -220,11 +220,16 @@ class RuleIndex:
     def add(self, rule_id: str, query: Query) -> None:
         """Add or replace one rule."""
         self.remove(rule_id)
+        keys = frozenset().union(*(t.keyset for t in query.terms))
+        self._weigh.count(keys)
+        try:
+            rest, pair = self._placed(query)
+        except ValueError:
+            self._weigh.count(keys, by=-1)
+            raise
         self.rules[rule_id] = query
-        self._weigh.count(frozenset().union(*(t.keyset for t in query.terms)))
         n = self.numbers()[rule_id] = len(self._ids)
         self._ids.append(rule_id)
-        rest, pair = self._placed(query)
         self._rests.append(rest)
         self._posted.append(pair)
         if rest is None:
