@@ -176,12 +176,17 @@ class Courier:
         return timing.budget_wait_s(await self.schedule.sent_times(channel, now), now.timestamp(), budget)
 
     async def _run_alert(self, job: str, alert_id: str) -> None:
-        record = await self.ledger.load(alert_id)
+        known = self.ledger.known(alert_id)
+        if known is not None:  # accepted here: its subscription is read in the same round trip as its record
+            record, found = await asyncio.gather(self.ledger.load(alert_id), self._target(known))
+        else:
+            record, found = await self.ledger.load(alert_id), None
         if record is None or record.status in ("sent", "dead", "dropped", "held"):
             await self.schedule.done(job)
             return
         alert, now = record.alert, self.clock()
-        found = await self._target(alert)
+        if known is None or known.subscription != alert.subscription:
+            found = await self._target(alert)
         if found is None:
             await self.ledger.set_status([alert_id], "dropped", now, reason="subscription disabled or target removed")
             await self.schedule.done(job)

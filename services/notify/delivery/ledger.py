@@ -150,6 +150,11 @@ class Ledger:
         if len(self._parsed) > PARSED_KEPT:
             self._parsed.popitem(last=False)
 
+    def known(self, alert_id: str) -> Alert | None:
+        """The alert ``alert_id`` as this process last recorded or loaded it, if it still keeps it parsed."""
+        kept = self._parsed.get(alert_id)
+        return kept[1] if kept is not None else None
+
     async def claim(self, alert: Alert, now: datetime, *, queue_job: str = "") -> Claim:
         """Make ``alert`` the story's alert for its channel unless another got there first (one round trip).
 
@@ -241,6 +246,7 @@ class Ledger:
             except ValidationError:
                 logger.exception("unreadable alert record %s skipped", alert_id)
                 return None
+            self._keep_parsed(alert, fields["payload"])
         return Record(
             alert=alert,
             status=fields.get("status", "unknown"),

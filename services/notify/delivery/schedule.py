@@ -74,7 +74,8 @@ class Schedule:
 
     async def claim(self, now: datetime, lease_s: float, limit: int) -> list[str]:
         """Take up to ``limit`` due jobs, leasing each for ``lease_s`` seconds."""
-        jobs = await self._claim(keys=[self.keys.due], args=[now.timestamp(), now.timestamp() + lease_s, limit])
+        args = [now.timestamp(), now.timestamp() + lease_s, limit]
+        (jobs,) = await self.rounds.run(lambda pipe: self._claim(keys=[self.keys.due], args=args, client=pipe))
         return [text(j) for j in jobs]
 
     async def done(self, job: str) -> None:
