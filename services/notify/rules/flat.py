@@ -185,7 +185,7 @@ class Shortcut:
         words: list[str] = []
         after_and = False
         pieces = self._pieces
-        for unit in _UNITS(text):
+        for unit in _UNITS(text) if "(" in text or ")" in text else text.split():
             kind, node, found, keys, bucket = pieces.get(unit) or self.unit(unit)
             if node is not None and not words:  # the common case first
                 out.append(node)

@@ -94,7 +94,8 @@ class Compiler:
         if shortcut:
             found = self._shortcut.compile(text)
             if found is not None:
-                return Query(text, *found)
+                root, terms, flat = found
+                return Query(text, root, terms, flat)
         columns: list[int] = []
         root = syntax.build(text, _Resolver(self, columns))
         terms = tuple(iter_terms(root))
