@@ -46,14 +46,18 @@ async def test_a_failing_command_fails_only_its_own_step(redis: aioredis.Redis) 
     assert rounds.round_trips == 1
 
 
-async def test_scripts_are_queued_and_loaded_as_needed(redis: aioredis.Redis) -> None:
+async def test_script_steps_share_one_round_trip_and_survive_a_redis_that_lost_its_scripts(
+    redis: aioredis.Redis,
+) -> None:
     rounds = Coalescer(redis)
     script = redis.register_script("return redis.call('INCRBY', KEYS[1], ARGV[1])")
-    await redis.script_flush()
-    replies = await asyncio.gather(
-        *(rounds.run(lambda pipe: script(keys=["s"], args=[2], client=pipe)) for _ in range(3))
-    )
-    assert sorted(r[0] for r in replies) == [2, 4, 6]
+    await redis.script_load(script.script)
+    replies = await asyncio.gather(*(rounds.script(script, ["s"], [2]) for _ in range(3)))
+    assert sorted(replies) == [2, 4, 6]
+    assert rounds.round_trips == 1  # no SCRIPT EXISTS before it
+    await redis.script_flush()  # as after a restart
+    assert await rounds.script(script, ["s"], [1]) == 7  # NOSCRIPT did nothing; loaded, then run once
+    assert int(await redis.get("s")) == 7
 
 
 async def test_a_lost_round_trip_fails_every_step_in_it() -> None:

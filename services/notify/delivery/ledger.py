@@ -166,9 +166,7 @@ class Ledger:
         payload = kept.model_dump_json()
         args: list[str | float] = [alert.id, self.ttl_s, payload, now.isoformat(), now.timestamp(), self.recent_kept]
         keys = [story_key, k.record(alert.id), k.recent, k.due]
-        ((won, owner, status),) = await self.rounds.run(
-            lambda pipe: self._claim(keys=keys, args=[*args, k.record(""), queue_job], client=pipe)
-        )
+        won, owner, status = await self.rounds.script(self._claim, keys, [*args, k.record(""), queue_job])
         if text(owner) == alert.id:
             self._keep_parsed(kept, payload)
         return Claim(first=bool(won), owner=text(owner), status=text(status) or "unknown")

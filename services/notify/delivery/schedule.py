@@ -75,7 +75,7 @@ class Schedule:
     async def claim(self, now: datetime, lease_s: float, limit: int) -> list[str]:
         """Take up to ``limit`` due jobs, leasing each for ``lease_s`` seconds."""
         args = [now.timestamp(), now.timestamp() + lease_s, limit]
-        (jobs,) = await self.rounds.run(lambda pipe: self._claim(keys=[self.keys.due], args=args, client=pipe))
+        jobs = await self.rounds.script(self._claim, [self.keys.due], args)
         return [text(j) for j in jobs]
 
     async def done(self, job: str) -> None:
