@@ -26,10 +26,10 @@ _NONE: frozenset[str] = frozenset()
 
 Cached = Callable[[str], list[Segment] | None]
 
-# What a piece is
 AND, WORD, NODE, OTHER = 0, 1, 2, 3
-# Where a node's keys go when the query is flattened
+"""What a piece is: an AND operator, a bare word (segmented with its neighbours), a resolved node, anything else."""
 REQUIRED, FORBIDDEN, TREE = 0, 1, 2
+"""Where a node's keys go when the query is flattened (TREE: the keys alone do not decide the node)."""
 
 Piece = tuple[int, Node | None, tuple[Term, ...], frozenset[str], int]
 """What one unit (chunk or parenthesised group) is: its kind, its node, the node's terms, and
