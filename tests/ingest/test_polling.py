@@ -6,7 +6,6 @@ import asyncio
 import time
 
 import redis.asyncio as aioredis
-from faststream.redis import RedisBroker
 
 from services.ingest.feeds import FeedState, FeedStore, upsert_feeds
 from services.ingest.fetcher import Fetcher
@@ -93,16 +92,14 @@ async def test_not_modified_feed_publishes_nothing(rig: Rig) -> None:
     assert state.status == "ok"
 
 
-async def test_two_replicas_never_fetch_the_same_feed_in_one_interval(
-    rig: Rig, redis: aioredis.Redis, broker: RedisBroker
-) -> None:
+async def test_two_replicas_never_fetch_the_same_feed_in_one_interval(rig: Rig, redis: aioredis.Redis) -> None:
     base = rig.server.url("").rstrip("/")
     for number in range(6):
         rig.server.routes[f"/rss{number}"] = Reply(body=rss(base, (f"depeche-{number}", *FLOOD[1:])))
         await rig.add(f"/rss{number}", f"feed-{number}")
     settings = make_settings()
     async with Fetcher(settings) as fetcher_b:
-        replica_b = Poller(redis, broker, fetcher_b, settings)
+        replica_b = Poller(redis, fetcher_b, settings)
         started = await asyncio.gather(rig.poller.tick(), replica_b.tick())
         await asyncio.gather(*started[0], *started[1])
         assert len(started[0]) + len(started[1]) == 6
@@ -181,13 +178,13 @@ async def test_a_section_page_is_watched_for_new_article_links(rig: Rig) -> None
 
 
 async def test_items_and_fields_are_capped(
-    server: LocalServer, private_server: LocalServer, redis: aioredis.Redis, broker: RedisBroker
+    server: LocalServer, private_server: LocalServer, redis: aioredis.Redis
 ) -> None:
     base = server.url("").rstrip("/")
     items = [(f"depeche-{n}", f"Dépêche {n} " + "très " * 400, "Texte " * 500, FLOOD[3]) for n in range(50)]
     server.routes["/rss"] = Reply(body=rss(base, *items))
     settings = make_settings(max_items_per_feed=10, max_text_chars=2_000)
-    async for made in make_rig(server, private_server, redis, broker, settings):
+    async for made in make_rig(server, private_server, redis, settings):
         await made.add("/rss", "flood")
         await made.poll_all()
         articles = await made.articles()
