@@ -7,35 +7,33 @@ of a rule with what in the article satisfied it.
 
 from __future__ import annotations
 
-from services.notify.rules.facts import Facts
+from services.notify.rules.facts import Facts, Span
 from services.notify.rules.query import And, Node, Not, Term
-from services.notify.rules.stemmer import article_keyword_key
 from shared.models import Mention, TermEvidence
 
 MAX_MENTIONS = 3
 
 
+def _mentions(facts: Facts, spans: list[Span]) -> list[Mention]:
+    article = facts.article
+    return [
+        Mention(
+            field=field, start=start, end=end, text=(article.title if field == "title" else article.text)[start:end]
+        )
+        for field, start, end in spans
+    ]
+
+
 def phrase_mentions(term: Term, facts: Facts, limit: int = MAX_MENTIONS) -> list[Mention]:
     """Find where the phrase of ``term`` occurs, as mentions (at most ``limit``)."""
-    found: list[Mention] = []
-    n = len(term.words)
-    first = term.words[0]
-    for passage in facts.passages:
-        words = passage.words
-        for i in range(len(words) - n + 1):
-            if words[i] == first and words[i : i + n] == term.words:
-                start, end = passage.tokens[i].start, passage.tokens[i + n - 1].end
-                found.append(Mention(field=passage.field, start=start, end=end, text=passage.text[start:end]))
-                if len(found) >= limit:
-                    return found
-    return found
+    return _mentions(facts, facts.phrase_spans(term.words, limit))
 
 
 def term_holds(term: Term, facts: Facts) -> bool:
     """Tell whether one term holds for an article."""
     if facts.keys.isdisjoint(term.keys):
         return False
-    return term.kind != "phrase" or bool(phrase_mentions(term, facts, limit=1))
+    return term.kind != "phrase" or bool(facts.phrase_spans(term.words, 1))
 
 
 def holds(node: Node, facts: Facts) -> bool:
@@ -50,17 +48,9 @@ def holds(node: Node, facts: Facts) -> bool:
 
 
 def _keyword_mentions(term: Term, facts: Facts) -> list[Mention]:
-    found: list[Mention] = []
-    wanted = set(term.keys)
-    for passage in facts.passages:
-        for tok in passage.tokens:
-            if article_keyword_key(tok.folded, facts.lang) in wanted:
-                found.append(
-                    Mention(field=passage.field, start=tok.start, end=tok.end, text=passage.text[tok.start : tok.end])
-                )
-                if len(found) >= MAX_MENTIONS:
-                    return found
-    return found
+    if facts.keys.isdisjoint(term.keys):
+        return []
+    return _mentions(facts, facts.keyword_spans(term.keys, MAX_MENTIONS))
 
 
 def evidence(term: Term, facts: Facts, negated: bool = False) -> TermEvidence:
