@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import gc
+import weakref
+
 import pytest
 
 from services.notify.rules.query import And, Compiler, Not, Or, Term, compile_query
@@ -128,3 +132,19 @@ def test_no_pattern_syntax_is_interpreted(compiler: Compiler) -> None:
 def test_compile_query_is_the_same_as_a_compiler(vocabulary: Vocabulary, compiler: Compiler) -> None:
     text = "AES + Russia summit -criquets"
     assert [t.ref for t in compile_query(text, vocabulary).terms] == [t.ref for t in compiler.compile(text).terms]
+
+
+def test_a_discarded_compiler_is_freed_without_the_cycle_collector(vocabulary: Vocabulary) -> None:
+    compiler = Compiler(vocabulary)
+    for text in ("actor:mali (topic:coup OR word:uranium) -actor:france", "Burkina Faso summit", "actor:nowhere"):
+        with contextlib.suppress(QueryError):
+            compiler.compile(text)
+    gone = weakref.ref(compiler)
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        del compiler
+        assert gone() is None
+    finally:
+        if was_enabled:
+            gc.enable()

@@ -36,6 +36,7 @@ from shared.vocabulary.folding import fold, tokens
 __all__ = [
     "MAX_TERMS",
     "And",
+    "Atoms",
     "Compiler",
     "Node",
     "Not",
@@ -75,11 +76,13 @@ def phrase_term(words: list[str], text: str) -> Term:
     return Term("phrase", " ".join(words), text, keyword_keys(longest), tuple(words))
 
 
-class Compiler:
-    """Compile queries against one vocabulary, remembering how each atom resolved.
+class Atoms:
+    """How each atom (a field, bare words, a phrase) resolved against one vocabulary, remembered.
 
     Rules repeat the same few thousand atoms (``actor:russia``, ``Burkina Faso``), so
-    resolving each once keeps compiling 100,000 rules within a couple of seconds.
+    resolving each once keeps compiling 100,000 rules within a couple of seconds. It refers
+    to nothing that refers back to it: a discarded compiler is freed by reference counting
+    alone, with the cyclic collector paused or frozen.
     """
 
     def __init__(self, vocabulary: Vocabulary) -> None:
@@ -87,24 +90,6 @@ class Compiler:
         self._atoms: dict[str, list[Segment] | QueryError] = {}
         self.order = {entry_id: i for i, entry_id in enumerate(vocabulary.entries)}
         """Each entry's position in the vocabulary, the last tie-break between namesakes."""
-        self._shortcut = Shortcut(self.cached, self.field)
-
-    def compile(self, text: str, shortcut: bool = True) -> Query:
-        """Parse and resolve ``text``, or raise :class:`QueryError` naming the column."""
-        if shortcut:
-            found = self._shortcut.compile(text)
-            if found is not None:
-                root, terms, flat = found
-                return Query(text, root, terms, flat)
-        columns: list[int] = []
-        root = syntax.build(text, _Resolver(self, columns))
-        terms = tuple(iter_terms(root))
-        if len(terms) > MAX_TERMS:
-            raise QueryError(f"query has more than {MAX_TERMS} terms", columns[MAX_TERMS])
-        column = negative_only(root)
-        if column is not None:
-            raise QueryError("this part can only match by negation: add a term it must contain", column)
-        return Query(text, root, terms)
 
     def cached(self, key: str) -> list[Segment] | None:
         """Return how an atom resolved before, if it did without error."""
@@ -138,12 +123,52 @@ class Compiler:
         return found
 
 
+class Compiler:
+    """Compile queries against one vocabulary, remembering how each atom resolved (see :class:`Atoms`)."""
+
+    def __init__(self, vocabulary: Vocabulary) -> None:
+        self.vocabulary = vocabulary
+        self.atoms = Atoms(vocabulary)
+        self.order = self.atoms.order
+        # the shortcut holds the atoms' methods, not the compiler's: no reference cycle
+        self._shortcut = Shortcut(self.atoms.cached, self.atoms.field)
+
+    def compile(self, text: str, shortcut: bool = True) -> Query:
+        """Parse and resolve ``text``, or raise :class:`QueryError` naming the column."""
+        if shortcut:
+            found = self._shortcut.compile(text)
+            if found is not None:
+                root, terms, flat = found
+                return Query(text, root, terms, flat)
+        columns: list[int] = []
+        root = syntax.build(text, _Resolver(self.atoms, columns))
+        terms = tuple(iter_terms(root))
+        if len(terms) > MAX_TERMS:
+            raise QueryError(f"query has more than {MAX_TERMS} terms", columns[MAX_TERMS])
+        column = negative_only(root)
+        if column is not None:
+            raise QueryError("this part can only match by negation: add a term it must contain", column)
+        return Query(text, root, terms)
+
+    def cached(self, key: str) -> list[Segment] | None:
+        """Return how an atom resolved before, if it did without error."""
+        return self.atoms.cached(key)
+
+    def field(self, chunk: str) -> list[Segment] | None:
+        """Resolve a ``name:value`` chunk on its own, as the parser would; None if it is refused."""
+        return self.atoms.field(chunk)
+
+    def atom(self, key: str, column: int, resolve: Callable[[], list[Segment]]) -> list[Segment]:
+        """Resolve an atom once; replay its result, or its error at this ``column``."""
+        return self.atoms.atom(key, column, resolve)
+
+
 class _Resolver:
     """Turn one parse tree into terms; ``columns`` collects each term's column in reading order."""
 
-    def __init__(self, compiler: Compiler, columns: list[int]) -> None:
-        self.compiler = compiler
-        self.vocabulary = compiler.vocabulary
+    def __init__(self, atoms: Atoms, columns: list[int]) -> None:
+        self.atoms = atoms
+        self.vocabulary = atoms.vocabulary
         self.columns = columns
 
     def conjunction(self, children: list[Node]) -> Node:
@@ -164,16 +189,16 @@ class _Resolver:
         return child.child if isinstance(child, Not) else Not(child, column)
 
     def phrase(self, text: str, column: int) -> Node:
-        found = self.compiler.atom(f'"{text}"', column, lambda: self.phrase_atom(text))
+        found = self.atoms.atom(f'"{text}"', column, lambda: self.phrase_atom(text))
         return self.placed(found, column)[0]
 
     def field(self, lexeme: syntax.Lexeme) -> Node:
         _, text, column = lexeme
-        found = self.compiler.cached(text)
+        found = self.atoms.cached(text)
         if found is None:
             field = syntax.field_of(lexeme)
             offset = field.value_column - column
-            found = self.compiler.atom(text, column, lambda: self.field_atom(field.name, field.value, offset))
+            found = self.atoms.atom(text, column, lambda: self.field_atom(field.name, field.value, offset))
         return self.placed(found, column)[0]
 
     def placed(self, segments: list[Segment], column: int) -> list[Node]:
@@ -189,12 +214,12 @@ class _Resolver:
     def words_atom(self, words: tuple[syntax.Lexeme, ...]) -> list[Segment]:
         first = words[0][2]
         key = "".join(f" {column - first:d}:{text}" for _, text, column in words)
-        return self.compiler.atom(key, first, lambda: self.segments(words))
+        return self.atoms.atom(key, first, lambda: self.segments(words))
 
     def entries(self, entries: Sequence[Entry], text: str, typed: str) -> Node:
         """The term of the one entry ``typed`` means among those it names (see :mod:`.sense`)."""
         unique = list({e.id: e for e in entries}.values())
-        chosen, others = prefer(unique, typed, self.compiler.order)
+        chosen, others = prefer(unique, typed, self.atoms.order)
         return entry_term(chosen, text, tuple(e.id for e in others))
 
     def segments(self, words: tuple[syntax.Lexeme, ...]) -> list[Segment]:
