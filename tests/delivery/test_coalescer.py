@@ -80,3 +80,22 @@ async def test_a_cancelled_caller_does_not_disturb_the_others(redis: aioredis.Re
     with pytest.raises(asyncio.CancelledError):
         await first
     assert await redis.get("two") == b"2"
+
+
+async def _multis(client: aioredis.Redis) -> int:
+    stats = await client.info("commandstats")
+    return int(stats.get("cmdstat_multi", {}).get("calls", 0))
+
+
+async def test_a_turn_of_single_command_steps_needs_no_multi_and_one_of_several_does(redis: aioredis.Redis) -> None:
+    rounds = Coalescer(redis)
+    before = await _multis(redis)
+    singles = await asyncio.gather(*(rounds.run(lambda pipe: pipe.incr("single")) for _ in range(4)))
+    assert sorted(r[0] for r in singles) == [1, 2, 3, 4]
+    assert await _multis(redis) == before  # one command is atomic by itself
+    pair, single = await asyncio.gather(
+        rounds.run(lambda pipe: (pipe.incr("pair"), pipe.incr("pair"))), rounds.run(lambda pipe: pipe.get("single"))
+    )
+    assert (pair, single) == ([1, 2], [b"4"])
+    assert await _multis(redis) == before + 1  # a step of two commands keeps them atomic
+    assert rounds.round_trips == 2

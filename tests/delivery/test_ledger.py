@@ -26,3 +26,39 @@ async def test_a_claimed_alert_loads_back_equal_and_a_rewritten_payload_wins(red
     again = await ledger.load(a.id)  # the ledger that parsed the first payload must not hand it back
     assert again is not None
     assert again.alert.subscription_name == "renamed rule"
+
+
+async def test_start_marks_a_record_to_send_as_sending_and_reads_the_channel_sends_of_the_last_minute(
+    redis: aioredis.Redis,
+) -> None:
+    keys = Keys(prefix="test:start")
+    ledger = Ledger(redis, keys, ttl_s=3_600, recent_kept=100)
+    a = alert()
+    await ledger.claim(a, NOW)
+    sent_key = keys.sent(a.channel)
+    await redis.zadd(sent_key, {"old": NOW.timestamp() - 61, "recent": NOW.timestamp() - 5})
+    record, sent = await ledger.start(a.id, a.channel, NOW)
+    assert record is not None
+    assert record.alert == a
+    assert record.status == "queued"  # as it was before the mark
+    assert sent == [NOW.timestamp() - 5]
+    assert await redis.zcard(sent_key) == 1  # the older send is trimmed
+    again, _ = await ledger.start(a.id, a.channel, NOW)
+    assert again is not None
+    assert again.status == "sending"  # an interrupted send shows on the next start
+
+
+async def test_start_leaves_settled_records_and_missing_ones_alone(redis: aioredis.Redis) -> None:
+    keys = Keys(prefix="test:settled")
+    ledger = Ledger(redis, keys, ttl_s=3_600, recent_kept=100)
+    for status in ("sent", "dead", "dropped", "held"):
+        a = alert(seed=status, story=status)
+        await ledger.claim(a, NOW)
+        await ledger.set_status([a.id], status, NOW)  # type: ignore[arg-type]
+        record, sent = await ledger.start(a.id, a.channel, NOW)
+        assert record is not None
+        assert (record.status, sent) == (status, [])
+        assert await redis.hget(keys.record(a.id), "status") == status.encode()
+    missing, _ = await ledger.start("no-such-alert", "c", NOW)
+    assert missing is None
+    assert not await redis.exists(keys.record("no-such-alert"))

@@ -5,7 +5,8 @@ bookkeeping), and the courier runs many sends and accepts at once, each a short 
 Redis steps. Steps queued through :meth:`Coalescer.run` in one turn of the event loop
 leave together in one MULTI at the start of the next turn, so the cost is paid per turn
 instead of per alert. The MULTI keeps each caller's commands atomic, as its own
-transaction would.
+transaction would; a turn whose callers each queued one command (a script, a read) needs no
+MULTI, a single command being atomic already, and saves its two extra replies per command.
 """
 
 from __future__ import annotations
@@ -76,6 +77,8 @@ class Coalescer:
                 if inspect.isawaitable(queued):
                     await queued
                 bounds.append((start, len(pipe.command_stack)))
+            # redis-py reads a MULTI's "QUEUED" reply per command, one awaited read each
+            pipe.is_transaction = any(end - start > 1 for start, end in bounds)
             self.round_trips += 1
             replies = await pipe.execute(raise_on_error=False)
         except asyncio.CancelledError:

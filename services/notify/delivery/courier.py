@@ -34,6 +34,9 @@ from shared.models import Alert, utc_now
 
 logger = logging.getLogger(__name__)
 
+SETTLED = frozenset({"sent", "dead", "dropped", "held"})
+"""Record statuses an alert job has nothing to send for (held alerts go out with their digest)."""
+
 
 class SubscriptionSource(Protocol):
     """Where subscriptions are read (the rules store)."""
@@ -172,35 +175,48 @@ class Courier:
     async def _budget_wait(self, target: str, channel: str, now: datetime) -> float:
         if target_kind(target) != "push":
             return 0.0
+        return self._budget(target, await self.schedule.sent_times(channel, now), now)
+
+    def _budget(self, target: str, sent: list[float], now: datetime) -> float:
+        if target_kind(target) != "push":
+            return 0.0
         budget = timing.Budget(self.settings.chat_per_second, self.settings.chat_per_minute)
-        return timing.budget_wait_s(await self.schedule.sent_times(channel, now), now.timestamp(), budget)
+        return timing.budget_wait_s(sent, now.timestamp(), budget)
 
     async def _run_alert(self, job: str, alert_id: str) -> None:
         known = self.ledger.known(alert_id)
-        if known is not None:  # accepted here: its subscription is read in the same round trip as its record
-            record, found = await asyncio.gather(self.ledger.load(alert_id), self._target(known))
-        else:
-            record, found = await self.ledger.load(alert_id), None
-        if record is None or record.status in ("sent", "dead", "dropped", "held"):
-            await self.schedule.done(job)
-            return
-        alert, now = record.alert, self.clock()
-        if known is None or known.subscription != alert.subscription:
-            found = await self._target(alert)
-        if found is None:
-            await self.ledger.set_status([alert_id], "dropped", now, reason="subscription disabled or target removed")
-            await self.schedule.done(job)
-            return
-        sub, target = found
-        if record.status == "sending":
-            logger.warning("resending after an interrupted send: may duplicate (ambiguous)", extra=_extra(alert))
-        async with self._lock(alert.channel):
-            wait = await self._budget_wait(target, alert.channel, now)
+        if known is None:  # not recorded or loaded by this process: read it first to learn its channel
+            loaded = await self.ledger.load(alert_id)
+            if loaded is None or loaded.status in SETTLED:
+                await self.schedule.done(job)
+                return
+            known = loaded.alert
+        now = self.clock()
+        async with self._lock(known.channel):
+            # record, subscription and the channel's send times in one round trip; the record is marked sending
+            (record, sent), found = await asyncio.gather(
+                self.ledger.start(alert_id, known.channel, now), self._target(known)
+            )
+            if record is None or record.status in SETTLED:
+                await self.schedule.done(job)
+                return
+            alert = record.alert
+            if alert.subscription != known.subscription:
+                found = await self._target(alert)
+            if found is None:
+                reason = "subscription disabled or target removed"
+                await self.ledger.set_status([alert_id], "dropped", now, reason=reason)
+                await self.schedule.done(job)
+                return
+            sub, target = found
+            if record.status == "sending":
+                logger.warning("resending after an interrupted send: may duplicate (ambiguous)", extra=_extra(alert))
+            wait = self._budget(target, sent, now)
             if wait > 0:
                 await self._hold(alert, now + timedelta(seconds=wait), now, "chat budget: folded into a digest")
                 await self.schedule.done(job)
                 return
-            error = await self._attempt(sub, target, [alert], job)
+            error = await self._attempt(sub, target, [alert], job, marked=True)
         if error is None:
             return
         first = await self.ledger.first_failure(alert_id, now)
@@ -266,11 +282,13 @@ class Courier:
         return attempts, datetime.fromisoformat(first.decode() if isinstance(first, bytes) else str(first))
 
     async def _attempt(
-        self, sub: Subscription, target: str, alerts: list[Alert], job: str = ""
+        self, sub: Subscription, target: str, alerts: list[Alert], job: str = "", *, marked: bool = False
     ) -> DeliveryError | None:
-        """Send; on success record it (status, chat budget, and ``job`` done) in one transaction."""
+        """Send (``marked``: the alerts are already recorded as sending); on success record it
+        (status, chat budget, and ``job`` done) in one transaction."""
         now, ids = self.clock(), [a.id for a in alerts]
-        await self.ledger.set_status(ids, "sending", now)
+        if not marked:
+            await self.ledger.set_status(ids, "sending", now)
         try:
             await self.sender.send(sub, target, alerts, now)
         except DeliveryError as e:

@@ -67,6 +67,21 @@ end
 return {won and 1 or 0, owner or '', status or ''}
 """
 
+_START = """
+local fields = redis.call('HGETALL', KEYS[1])
+local has_payload, status = false, false
+for i = 1, #fields, 2 do
+  if fields[i] == 'payload' then has_payload = true elseif fields[i] == 'status' then status = fields[i + 1] end
+end
+if has_payload and status ~= 'sent' and status ~= 'dead' and status ~= 'dropped' and status ~= 'held' then
+  redis.call('HSET', KEYS[1], 'status', 'sending', 'updated', ARGV[1])
+end
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[2])
+return {fields, redis.call('ZRANGE', KEYS[2], 0, -1, 'WITHSCORES')}
+"""
+BUDGET_WINDOW_S = 60
+"""How far back a channel's send times are kept and read (the longest budget period)."""
+
 
 @dataclass(frozen=True)
 class Keys:
@@ -142,6 +157,7 @@ class Ledger:
         self.recent_kept = recent_kept
         self.rounds = rounds or Coalescer(client)
         self._claim = client.register_script(_CLAIM)
+        self._start = client.register_script(_START)
         self._parsed: OrderedDict[str, tuple[str, Alert]] = OrderedDict()
 
     def _keep_parsed(self, alert: Alert, payload: str) -> None:
@@ -234,7 +250,21 @@ class Ledger:
     async def load(self, alert_id: str) -> Record | None:
         """Read one alert record, or None when it expired or never existed."""
         (raw,) = await self.rounds.run(lambda pipe: pipe.hgetall(self.keys.record(alert_id)))
-        fields = {text(k): text(v) for k, v in raw.items()}
+        return self._record(alert_id, {text(k): text(v) for k, v in raw.items()})
+
+    async def start(self, alert_id: str, channel: str, now: datetime) -> tuple[Record | None, list[float]]:
+        """Read an alert's record and its channel's send times of the last minute, in one step.
+
+        A record still to send is marked ``sending`` in the same step, before the caller decides
+        to send; a caller that then does not send moves it on (dropped, held). The record
+        returned holds the status from before the mark.
+        """
+        keys = [self.keys.record(alert_id), self.keys.sent(channel)]
+        fields, sent = await self.rounds.script(self._start, keys, [now.isoformat(), now.timestamp() - BUDGET_WINDOW_S])
+        pairs = {text(fields[i]): text(fields[i + 1]) for i in range(0, len(fields), 2)}
+        return self._record(alert_id, pairs), [float(score) for score in sent[1::2]]
+
+    def _record(self, alert_id: str, fields: dict[str, str]) -> Record | None:
         if "payload" not in fields:
             return None
         payload, alert = self._parsed.get(alert_id) or ("", None)
