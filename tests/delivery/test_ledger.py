@@ -62,3 +62,24 @@ async def test_start_leaves_settled_records_and_missing_ones_alone(redis: aiored
     missing, _ = await ledger.start("no-such-alert", "c", NOW)
     assert missing is None
     assert not await redis.exists(keys.record("no-such-alert"))
+
+
+async def test_record_sent_marks_the_alerts_forgets_the_job_and_counts_the_send_in_one_step(
+    redis: aioredis.Redis,
+) -> None:
+    keys = Keys(prefix="test:sent")
+    ledger = Ledger(redis, keys, ttl_s=3_600, recent_kept=100)
+    a, b = alert(seed="a", story="a"), alert(seed="b", story="b")
+    for x in (a, b):
+        await ledger.claim(x, NOW, queue_job=f"alert:{x.id}")
+    await ledger.record_sent([a.id], NOW, job=f"alert:{a.id}", budget=(a.channel, NOW))
+    record = await ledger.load(a.id)
+    assert record is not None
+    assert (record.status, record.updated, record.reason) == ("sent", NOW, "")
+    assert await redis.zrange(keys.due, 0, -1) == [f"alert:{b.id}".encode()]
+    assert [score for _, score in await redis.zrange(keys.sent(a.channel), 0, -1, withscores=True)] == [NOW.timestamp()]
+    assert 0 < await redis.ttl(keys.sent(a.channel)) <= 120
+    await ledger.record_sent([b.id], NOW)  # an email: no budget, and no job given
+    assert await redis.hget(keys.record(b.id), "status") == b"sent"
+    assert await redis.zcard(keys.due) == 1
+    assert await redis.zcard(keys.sent(a.channel)) == 1

@@ -16,7 +16,6 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-from redis.asyncio.client import Pipeline
 from redis.exceptions import RedisError
 
 from services.notify.delivery import timing
@@ -285,7 +284,7 @@ class Courier:
         self, sub: Subscription, target: str, alerts: list[Alert], job: str = "", *, marked: bool = False
     ) -> DeliveryError | None:
         """Send (``marked``: the alerts are already recorded as sending); on success record it
-        (status, chat budget, and ``job`` done) in one transaction."""
+        (status, chat budget, and ``job`` done) in one script."""
         now, ids = self.clock(), [a.id for a in alerts]
         if not marked:
             await self.ledger.set_status(ids, "sending", now)
@@ -297,16 +296,8 @@ class Courier:
             logger.log(level, "delivery failed%s: %s", " (ambiguous)" * ambiguous, e, extra=_extra(alerts[0]))
             self._tally(target, "ambiguous" if ambiguous else "failed", len(alerts))
             return e
-        sent_at = self.clock()
-
-        def queue(pipe: Pipeline) -> None:
-            if target_kind(target) == "push":
-                self.schedule.queue_note_sent(pipe, alerts[0].channel, now)
-            self.ledger.queue_status(pipe, ids, "sent", sent_at, reason="")
-            if job:
-                self.schedule.queue_done(pipe, job)
-
-        await self.ledger.rounds.run(queue)
+        budget = (alerts[0].channel, now) if target_kind(target) == "push" else None
+        await self.ledger.record_sent(ids, self.clock(), job=job, budget=budget)
         self._tally(target, "sent", len(alerts))
         logger.debug("delivered %d alert(s)", len(alerts), extra=_extra(alerts[0]))  # counted; summed up at stop
         return None

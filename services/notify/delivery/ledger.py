@@ -7,6 +7,7 @@ channel; the record holds the alert, its status and attempts for `newsalert aler
 from __future__ import annotations
 
 import logging
+import uuid
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
@@ -79,8 +80,19 @@ end
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[2])
 return {fields, redis.call('ZRANGE', KEYS[2], 0, -1, 'WITHSCORES')}
 """
+_SENT = """
+for i = 3, #KEYS do redis.call('HSET', KEYS[i], 'status', 'sent', 'updated', ARGV[1], 'reason', '') end
+if ARGV[3] ~= '' then
+  redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
+  redis.call('EXPIRE', KEYS[2], ARGV[5])
+end
+if ARGV[4] ~= '' then redis.call('ZREM', KEYS[1], ARGV[4]) end
+return 1
+"""
 BUDGET_WINDOW_S = 60
 """How far back a channel's send times are kept and read (the longest budget period)."""
+SENT_KEPT_S = 120
+"""Lifetime of a channel's send history after its last send (longer than the budget window)."""
 
 
 @dataclass(frozen=True)
@@ -158,6 +170,7 @@ class Ledger:
         self.rounds = rounds or Coalescer(client)
         self._claim = client.register_script(_CLAIM)
         self._start = client.register_script(_START)
+        self._sent = client.register_script(_SENT)
         self._parsed: OrderedDict[str, tuple[str, Alert]] = OrderedDict()
 
     def _keep_parsed(self, alert: Alert, payload: str) -> None:
@@ -237,6 +250,17 @@ class Ledger:
             fields["attempts"] = attempts
         for alert_id in alert_ids:
             pipe.hset(self.keys.record(alert_id), mapping=fields)
+
+    async def record_sent(
+        self, alert_ids: list[str], sent_at: datetime, *, job: str = "", budget: tuple[str, datetime] | None = None
+    ) -> None:
+        """Mark alerts sent and, in the same script, forget ``job`` and count the send in ``budget``'s
+        (channel, send time) history: one command, so one reply, however many writes."""
+        channel, started = budget or ("", sent_at)
+        member = uuid.uuid4().hex if budget else ""
+        keys = [self.keys.due, self.keys.sent(channel), *(self.keys.record(i) for i in alert_ids)]
+        args = [sent_at.isoformat(), started.timestamp(), member, job, SENT_KEPT_S]
+        await self.rounds.script(self._sent, keys, args)
 
     async def first_failure(self, alert_id: str, now: datetime) -> datetime:
         """The time of the alert's first failed attempt, recorded now if this is the first."""

@@ -16,7 +16,7 @@ from faststream.redis.parser.binary import BinaryMessageFormatV1
 from redis.asyncio.client import Pipeline
 
 from services.notify.delivery.coalescer import Coalescer
-from services.notify.delivery.ledger import Keys, text
+from services.notify.delivery.ledger import SENT_KEPT_S, Keys, text
 from shared.models import Alert, DeadLetter
 from shared.streams import ALERTS, DEAD_MAXLEN, DELIVER_GROUP, dead
 
@@ -120,7 +120,7 @@ class Schedule:
         """Add the writes of ``note_sent`` to ``pipe``."""
         key = self.keys.sent(channel)
         pipe.zadd(key, {uuid.uuid4().hex: now.timestamp()})
-        pipe.expire(key, 120)
+        pipe.expire(key, SENT_KEPT_S)
 
     def queue_done(self, pipe: Pipeline, job: str) -> None:
         """Add the removal of a finished job to ``pipe``."""
