@@ -116,3 +116,18 @@ def test_decomposed_accents_in_an_article_still_match(
     assert matches(compiler, affiliations, "word:élection word:générale", article)
     why = explain(compiler.compile("word:decembre").root, facts_of(article, affiliations))
     assert why[0].held
+
+
+def test_rules_sharing_a_term_share_its_evidence(
+    compiler: Compiler, affiliations: Affiliations, vocabulary: Vocabulary
+) -> None:
+    article = lavrov_in_niamey(vocabulary)
+    facts = facts_of(article, affiliations)
+    first = explain(compiler.compile('word:élection "ordre du jour"').root, facts)
+    query = compiler.compile('word:élection -"ordre du jour" -"jour du ordre"')
+    second = explain(query.root, facts)
+    assert first[0] is second[0]
+    assert (first[1].held, first[1].negated) == (True, False)
+    assert (second[1].held, second[1].negated) == (True, True)
+    assert (second[2].held, second[2].mentions) == (False, ())
+    assert second == explain(query.root, facts_of(article, affiliations))

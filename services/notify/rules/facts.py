@@ -9,13 +9,17 @@ from collections.abc import Iterable, Iterator, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from itertools import islice
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from services.notify.rules.stemmer import article_keyword_key, article_keyword_keys, inflections
-from shared.models import ActorTag, Article, TaggedArticle, TextField, TopicTag
+from shared.models import ActorTag, Article, TaggedArticle, TermEvidence, TextField, TopicTag
 from shared.vocabulary import Vocabulary
 from shared.vocabulary.folding import _MARKS as MARKS  # the marks tokens() strips from words
 from shared.vocabulary.folding import APOSTROPHES, ELIDED, Token, flatten, tokens
+
+if TYPE_CHECKING:
+    from services.notify.rules.tree import Term
 
 
 class Affiliations:
@@ -87,9 +91,10 @@ class Facts:
     sit) is found in that same flat text, looking only for the wanted words; tokens with
     their offsets are computed only for the rare text whose flat words are not exactly
     its tokens (decomposed accents, combining marks, scripts past the folding table).
+    ``explained`` keeps the evidence already given for (term, negated): rules share terms.
     """
 
-    __slots__ = ("_flat", "_passages", "_windows", "_words", "actors", "article", "keys", "lang", "topics")
+    __slots__ = ("_flat", "_passages", "_windows", "_words", "actors", "article", "explained", "keys", "lang", "topics")
 
     def __init__(
         self,
@@ -111,6 +116,7 @@ class Facts:
         self._words = words
         self._windows: tuple[_Window, ...] | None = None
         self._passages: tuple[Passage, ...] | None = None
+        self.explained: dict[tuple[Term, bool], TermEvidence] = {}
 
     @property
     def article_id(self) -> str:

@@ -48,27 +48,36 @@ def holds(node: Node, facts: Facts) -> bool:
 
 
 def _keyword_mentions(term: Term, facts: Facts) -> list[Mention]:
-    if facts.keys.isdisjoint(term.keys):
-        return []
     return _mentions(facts, facts.keyword_spans(term.keys, MAX_MENTIONS))
 
 
 def evidence(term: Term, facts: Facts, negated: bool = False) -> TermEvidence:
-    """Say whether ``term`` held and what in the article supports it."""
+    """Say whether ``term`` held and what in the article supports it (worked out once per article)."""
+    key = (term, negated)
+    found = facts.explained.get(key)
+    if found is None:
+        found = facts.explained[key] = _evidence(term, facts, negated)
+    return found
+
+
+def _evidence(term: Term, facts: Facts, negated: bool) -> TermEvidence:
     mentions: list[Mention] = []
+    held: bool | None = None
     if term.kind == "actor":
         mentions = [m for actor in facts.actors.get(term.keys[0], ()) for m in actor.mentions]
     elif term.kind == "topic" and term.keys[0] in facts.topics:
         mentions = list(facts.topics[term.keys[0]].mentions)
     elif term.kind == "keyword":
         mentions = _keyword_mentions(term, facts)
-    elif term.kind == "phrase" and not facts.keys.isdisjoint(term.keys):
-        mentions = phrase_mentions(term, facts)
+    elif term.kind == "phrase":
+        if not facts.keys.isdisjoint(term.keys):
+            mentions = phrase_mentions(term, facts)
+        held = bool(mentions)
     return TermEvidence(
         term=term.text,
         kind=term.kind,
         ref=term.ref,
-        held=term_holds(term, facts),
+        held=term_holds(term, facts) if held is None else held,
         negated=negated,
         mentions=tuple(mentions[:MAX_MENTIONS]),
     )
