@@ -9,7 +9,7 @@ import pytest
 
 from services.notify.delivery import render
 from services.notify.delivery.view import snippet, why_lines
-from shared.models import Mention, TermEvidence
+from shared.models import Alert, Mention, TermEvidence
 from tests.delivery.factory import ENGLISH_TEXT, ENGLISH_TITLE, HOSTILE_TITLE, alert
 
 NIAMEY = ZoneInfo("Africa/Niamey")
@@ -142,3 +142,26 @@ def test_digest_lists_the_most_relevant_story_first() -> None:
     content = render.email_content("aes-russia", [weak, strong], NIAMEY)
     assert content.subject.startswith("[aes-russia] 2 stories: Niamey : la Russie")
     assert content.text.index("Niamey : la Russie") < content.text.index(ENGLISH_TITLE)
+
+
+def _digest(n: int) -> list[Alert]:
+    return [
+        alert(story=f"story-{i}", seed=f"d{i}", title=f"{ENGLISH_TITLE} ({i})", text=ENGLISH_TEXT) for i in range(n)
+    ]
+
+
+@pytest.mark.parametrize(
+    "alerts",
+    [
+        [alert()],
+        [alert(title=HOSTILE_TITLE, url=None, source="")],
+        [alert(text="")],  # no snippet
+        [alert(title=ENGLISH_TITLE, text=ENGLISH_TEXT)],  # no evidence: no why line
+        [alert(seed="a"), alert(seed="b", source="rfi.fr"), alert(seed="c", source="lemonde.fr", story="other")],
+        _digest(render.MAX_EMAIL_STORIES + 2),  # "… and 2 more."
+    ],
+)
+def test_chat_text_is_the_email_text_without_a_template(alerts: list[Alert]) -> None:
+    title, body = render.plain_text("aes\trussia", alerts, NIAMEY)
+    content = render.email_content("aes\trussia", alerts, NIAMEY)
+    assert (title, body) == (content.subject, content.text)

@@ -54,7 +54,10 @@ _ENV = _environment()
 
 def subject(rule: str, alerts: list[Alert]) -> str:
     """``[rule] title`` for one alert, ``[rule] N stories: first title`` for a digest; one line, capped."""
-    groups = group_stories(alerts)
+    return _subject(rule, group_stories(alerts))
+
+
+def _subject(rule: str, groups: list[tuple[Alert, tuple[str, ...]]]) -> str:
     lead = one_line(groups[0][0].tagged.article.title) or one_line(groups[0][0].tagged.article.text)[:80]
     head = f"[{one_line(rule)}] "
     if len(groups) > 1:
@@ -63,7 +66,12 @@ def subject(rule: str, alerts: list[Alert]) -> str:
 
 
 def _views(alerts: list[Alert], zone: ZoneInfo, limit: int) -> tuple[list[StoryView], int]:
-    groups = group_stories(alerts)
+    return _grouped_views(group_stories(alerts), zone, limit)
+
+
+def _grouped_views(
+    groups: list[tuple[Alert, tuple[str, ...]]], zone: ZoneInfo, limit: int
+) -> tuple[list[StoryView], int]:
     views = [_capped(story_view(a, zone, also)) for a, also in groups[:limit]]
     return views, max(len(groups) - limit, 0)
 
@@ -91,8 +99,9 @@ def email_content(rule: str, alerts: list[Alert], zone: ZoneInfo, unsubscribe_ur
 
 
 def _context(rule: str, alerts: list[Alert], zone: ZoneInfo, unsubscribe_url: str | None) -> dict[str, object]:
-    views, more = _views(alerts, zone, MAX_EMAIL_STORIES)
-    subj = subject(rule, alerts)
+    groups = group_stories(alerts)
+    views, more = _grouped_views(groups, zone, MAX_EMAIL_STORIES)
+    subj = _subject(rule, groups)
     return {"stories": views, "more": more, "rule": one_line(rule), "subject": subj, "unsubscribe_url": unsubscribe_url}
 
 
@@ -166,5 +175,30 @@ def telegram_html(rule: str, alerts: list[Alert], zone: ZoneInfo) -> str:
 
 def plain_text(rule: str, alerts: list[Alert], zone: ZoneInfo) -> tuple[str, str]:
     """Title and text body for chat services other than Telegram (sent as TEXT, escaped by apprise)."""
-    context = _context(rule, alerts, zone, None)
-    return str(context["subject"]), _ENV.get_template("email.txt.j2").render(context)
+    groups = group_stories(alerts)
+    views, more = _grouped_views(groups, zone, MAX_EMAIL_STORIES)
+    return _subject(rule, groups), text_body(views, more, one_line(rule))
+
+
+def _text_story(view: StoryView) -> str:
+    lines = [view.title]
+    if view.url:
+        lines.append(view.url)
+    lines.append(" · ".join(p for p in (view.source, view.published, view.lang) if p))
+    if view.also:
+        lines.append(f"Also reported by: {', '.join(view.also)}")
+    if view.why:
+        lines.append(f"Why: {'; '.join(view.why)}")
+    if view.snippet:
+        lines += ["", "".join(f"*{t}*" if hit else t for t, hit in view.snippet)]
+    return "\n".join(lines) + "\n\n"
+
+
+def text_body(views: list[StoryView], more: int, rule: str) -> str:
+    """The email text part's layout (``email.txt.j2`` without its unsubscribe line; held equal by tests),
+    in plain Python: a chat message needs no template engine."""
+    parts = ["----\n".join(_text_story(v) for v in views)]
+    if more:
+        parts.append(f"… and {more} more.\n")
+    parts.append(f"\n--\nRule: {rule}\n")
+    return "".join(parts)

@@ -59,6 +59,8 @@ def safe_url(url: str | None) -> str | None:
     """Return the URL only when it is http(s) and free of control characters, else None."""
     if not url or not url.lower().startswith(("http://", "https://")):
         return None
+    if url.isascii() and url.isprintable() and " " not in url:
+        return url  # the common case, without a per-character look-up
     return None if any(unicodedata.category(c)[0] == "C" or c == " " for c in url) else url
 
 
@@ -81,11 +83,13 @@ def why_lines(why: tuple[TermEvidence, ...]) -> tuple[str, ...]:
 
 def _spans(text: str, mentions: list[Mention]) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
-    folded = text.casefold()
+    folded = ""  # the whole text folded only when an offset drifted (up to 20k characters)
     for m in mentions:
         if 0 <= m.start < m.end <= len(text) and text[m.start : m.end].casefold() == m.text.casefold():
             spans.append((m.start, m.end))
-        elif m.text and (at := folded.find(m.text.casefold())) >= 0:
+            continue
+        folded = folded or text.casefold()
+        if m.text and (at := folded.find(m.text.casefold())) >= 0:
             spans.append((at, at + len(m.text)))
     return sorted(set(spans))
 
