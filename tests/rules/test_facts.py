@@ -168,3 +168,12 @@ def test_inflections_are_every_word_with_the_same_key(word: str, lang: str, some
     candidates = {base[: len(base) - cut] + end for cut in range(4) for end in ENDINGS}
     assert inflections(key) == {w for w in candidates if article_keyword_key(w, lang) == key}
     assert some <= inflections(key)
+
+
+def test_article_keys_stay_right_when_the_kept_table_starts_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    from services.notify.rules import stemmer
+
+    monkeypatch.setattr(stemmer, "MAX_CACHED_WORDS", 5)
+    for batch in ({"talks", "ministries", "bosses"}, {"talk", "churches", "status", "harvests"}, {"talks", "a"}):
+        assert list(stemmer.article_keyword_keys(batch, "en")) == [article_keyword_key(w, "en") for w in batch]
+    assert len(stemmer._ARTICLE_KEYS["en"]) <= 5

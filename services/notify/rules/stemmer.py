@@ -13,7 +13,7 @@ from functools import lru_cache
 STEMMED_LANGS = frozenset({"fr", "en"})
 _MIN_STEM = 3
 MAX_CACHED_WORDS = 100_000
-"""Article words whose index key is kept per stemming; the table is emptied when it grows past this."""
+"""Article words whose index key is kept per stemming (about 15 MB with the words); past it, a new table."""
 
 _EN_SUFFIXES = (("ies", "y"), ("sses", "ss"), ("xes", "x"), ("ches", "ch"), ("shes", "sh"), ("s", ""))
 _FR_SUFFIXES = (("eaux", "eau"), ("aux", "al"), ("ees", ""), ("ee", ""), ("es", ""), ("s", ""), ("x", ""), ("e", ""))
@@ -73,8 +73,9 @@ def article_keyword_keys(words: set[str], lang: str) -> Iterator[str]:
             # a new table, not clear(): a backtest thread may be reading the old one
             table = _ARTICLE_KEYS[mode] = {}
             missing = words
+        unkept = stem.__wrapped__  # article words are kept here, not in stem's own cache
         for word in missing:
-            table[word] = f"k:{mode}:{stem(word, mode)}"
+            table[word] = f"k:{mode}:{unkept(word, mode)}"
     return map(table.__getitem__, words)
 
 
