@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from services.notify.rules.facts import Affiliations, facts_of
-from services.notify.rules.index import RuleIndex
+from services.notify.rules.index import REGROUP_AFTER_LOOKS, Fits, RuleIndex, stemming
 from services.notify.rules.matcher import holds
 from services.notify.rules.query import Compiler, Query
 from shared.errors import QueryError
@@ -80,11 +80,12 @@ def test_index_agrees_with_plain_evaluation(texts: list[str], sample: list[Tagge
     assume(compiled)
     index = RuleIndex()
     index.build((str(i), q) for i, q in enumerate(compiled))
-    for article in sample:
-        facts = facts_of(article, _AFFILIATIONS)
-        expected = sorted(str(i) for i, q in enumerate(compiled) if holds(q.root, facts))
-        assert index.match(facts) == expected
-        assert index.last_candidates >= len(expected)
+    for _ in range(REGROUP_AFTER_LOOKS + 1):  # keys filtered, then regrouped by second key
+        for article in sample:
+            facts = facts_of(article, _AFFILIATIONS)
+            expected = sorted(str(i) for i, q in enumerate(compiled) if holds(q.root, facts))
+            assert index.match(facts) == expected
+            assert index.last_candidates >= len(expected)
 
 
 def test_rules_added_and_removed_one_by_one_are_matched_accordingly(vocabulary: Vocabulary) -> None:
@@ -146,12 +147,37 @@ def test_index_agrees_with_plain_evaluation_after_changes(
     rules = compiled(texts, "r")
     index = RuleIndex()
     index.build(rules.items())
+    facts = facts_of(article, _AFFILIATIONS)
+    for _ in range(REGROUP_AFTER_LOOKS):  # the article's keys are regrouped before the changes
+        index.match(facts)
     for i in removed:
         index.remove(f"r{i}")
         rules.pop(f"r{i}", None)
     for rule_id, query in compiled(later, "r").items():  # some replace rules still there
         index.add(rule_id, query)
         rules[rule_id] = query
-    facts = facts_of(article, _AFFILIATIONS)
-    assert index.match(facts) == sorted(rule_id for rule_id, q in rules.items() if holds(q.root, facts))
+    expected = sorted(rule_id for rule_id, q in rules.items() if holds(q.root, facts))
+    for _ in range(REGROUP_AFTER_LOOKS + 1):
+        assert index.match(facts) == expected
     assert len(index) == len(rules)
+
+
+@pytest.mark.parametrize(
+    ("key", "expected"), [("k:fr:pluie", "k:fr"), ("k:*:pluies", "k:*"), ("a:mali", ""), ("l:fr", "")]
+)
+def test_a_key_names_its_stemming(key: str, expected: str) -> None:
+    assert stemming(key) == expected
+
+
+@pytest.mark.parametrize(
+    ("mode", "expected"),
+    [
+        ("", {"a:mali", "k:fr:pluie", "k:en:pluie", "k:*:pluies"}),
+        ("k:fr", {"a:mali", "k:fr:pluie"}),
+        ("k:*", {"a:mali", "k:*:pluies"}),
+        ("k:de", {"a:mali"}),
+    ],
+)
+def test_a_second_set_keeps_the_keys_an_article_of_that_stemming_can_show(mode: str, expected: set[str]) -> None:
+    second = frozenset({"a:mali", "k:fr:pluie", "k:en:pluie", "k:*:pluies"})
+    assert set(Fits(mode)[second]) == expected
