@@ -6,6 +6,7 @@ import asyncio
 
 import pytest
 import redis.asyncio as aioredis
+from redis.asyncio.client import Pipeline
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import ResponseError
 
@@ -98,4 +99,27 @@ async def test_a_turn_of_single_command_steps_needs_no_multi_and_one_of_several_
     )
     assert (pair, single) == ([1, 2], [b"4"])
     assert await _multis(redis) == before + 1  # a step of two commands keeps them atomic
+    assert rounds.round_trips == 2
+
+
+async def test_steps_queued_while_a_round_trip_is_in_flight_leave_together_in_the_next(redis: aioredis.Redis) -> None:
+    rounds = Coalescer(redis)
+    started, gate = asyncio.Event(), asyncio.Event()
+
+    async def held(pipe: Pipeline) -> None:  # keeps the first round trip from finishing until the gate opens
+        pipe.incr("first")
+        started.set()
+        await gate.wait()
+
+    first = asyncio.ensure_future(rounds.run(held))
+    await started.wait()  # the first round trip is under way
+    second = asyncio.ensure_future(rounds.run(lambda pipe: pipe.incr("later")))
+    await asyncio.sleep(0)
+    third = asyncio.ensure_future(rounds.run(lambda pipe: pipe.incr("later")))  # a later turn of the loop
+    await asyncio.sleep(0)
+    assert rounds.round_trips == 0
+    gate.set()
+    assert await first == [1]
+    assert not second.done()  # it waits for the next round trip
+    assert sorted([*(await second), *(await third)]) == [1, 2]
     assert rounds.round_trips == 2

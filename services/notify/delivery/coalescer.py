@@ -7,6 +7,8 @@ leave together in one MULTI at the start of the next turn, so the cost is paid p
 instead of per alert. The MULTI keeps each caller's commands atomic, as its own
 transaction would; a turn whose callers each queued one command (a script, a read) needs no
 MULTI, a single command being atomic already, and saves its two extra replies per command.
+While a round trip is in flight, steps queued meanwhile wait for it and leave together in the
+next: the busier the courier, the more steps each round trip carries.
 """
 
 from __future__ import annotations
@@ -21,6 +23,9 @@ from redis.asyncio.client import Pipeline
 from redis.commands.core import AsyncScript
 from redis.exceptions import NoScriptError
 
+MAX_IN_FLIGHT = 1
+"""Round trips under way at once; a step queued while they all are waits for one to end."""
+
 Queue = Callable[[Pipeline], Awaitable[Any] | None]
 """Adds one caller's commands to the shared pipeline (awaitable when it queues a script)."""
 
@@ -32,13 +37,15 @@ class Coalescer:
         self.client = client
         self._waiting: list[tuple[Queue, asyncio.Future[list[Any]]]] = []
         self._flushes: set[asyncio.Task[None]] = set()
+        self._due = False  # a flush is called for: soon, or when a round trip in flight ends
         self.round_trips = 0
 
     async def run(self, queue: Queue) -> list[Any]:
         """Queue commands with ``queue(pipe)`` and return their replies; a failed command raises its error."""
         loop = asyncio.get_running_loop()
         future: asyncio.Future[list[Any]] = loop.create_future()
-        if not self._waiting:
+        if not self._due:
+            self._due = True
             loop.call_soon(self._flush)
         self._waiting.append((queue, future))
         return await future
@@ -62,10 +69,20 @@ class Coalescer:
         return reply
 
     def _flush(self) -> None:
+        if len(self._flushes) >= MAX_IN_FLIGHT:
+            return  # still due: the round trip in flight starts this one when it ends
+        self._due = False
         waiting, self._waiting = self._waiting, []
+        if not waiting:
+            return
         task = asyncio.get_running_loop().create_task(self._execute(waiting))
         self._flushes.add(task)  # held until done: the loop keeps only weak references to tasks
-        task.add_done_callback(self._flushes.discard)
+        task.add_done_callback(self._flushed)
+
+    def _flushed(self, task: asyncio.Task[None]) -> None:
+        self._flushes.discard(task)
+        if self._due:
+            self._flush()
 
     async def _execute(self, waiting: list[tuple[Queue, asyncio.Future[list[Any]]]]) -> None:
         pipe = self.client.pipeline(transaction=True)
