@@ -92,6 +92,8 @@ Posting = tuple[tuple[frozenset[str], ...], tuple[list[int], ...], tuple[int, ..
 
 REGROUP_AFTER_LOOKS = 4
 """Look-ups of a key after which its postings are regrouped by second key (about what regrouping costs)."""
+REGROUP_FROM_SECONDS = 16
+"""Second sets under a key from which regrouping pays: probing costs about as much per article key."""
 
 
 def stemming(key: str) -> str:
@@ -134,8 +136,10 @@ def regrouped(posting: Posting, fits: Fits) -> dict[str, list[int]]:
 class RuleIndex:
     """Compiled rules posted under their rarest required sets; candidates are evaluated, others never."""
 
-    def __init__(self) -> None:
+    def __init__(self, regroup_from: int = REGROUP_FROM_SECONDS) -> None:
         self.rules: dict[str, Query] = {}
+        self.regroup_from = regroup_from
+        """Second sets under a key from which its postings are regrouped once it is often looked up."""
         self._numbers: dict[str, int] | None = None
         self._ids: list[str] = []
         self._rests: list[Rest] = []
@@ -328,7 +332,7 @@ class RuleIndex:
         """Return the numbers of rules whose primary and second sets the article both shows."""
         keys = facts.keys
         shows_none = keys.isdisjoint
-        postings, regrouped, looks = self._postings, self._regrouped, self._looks
+        postings, regrouped, looks, regroup_from = self._postings, self._regrouped, self._looks, self.regroup_from
         found: set[int] = set()
         update = found.update
         for key in keys:
@@ -342,9 +346,10 @@ class RuleIndex:
             else:
                 seconds, numbers, _ = posting
                 update(chain.from_iterable(compress(numbers, map(not_, map(shows_none, seconds)))))
-                looked = looks[key] = looks.get(key, 0) + 1
-                if looked >= REGROUP_AFTER_LOOKS:
-                    self._regroup(key, posting)
+                if len(seconds) >= regroup_from:
+                    looked = looks[key] = looks.get(key, 0) + 1
+                    if looked >= REGROUP_AFTER_LOOKS:
+                        self._regroup(key, posting)
             always = posting[2]
             if always:
                 update(always)
