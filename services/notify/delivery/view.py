@@ -149,6 +149,8 @@ def story_view(alert: Alert, zone: ZoneInfo, also: tuple[str, ...] = ()) -> Stor
 
 def group_stories(alerts: list[Alert]) -> list[tuple[Alert, tuple[str, ...]]]:
     """Group alerts by story, most relevant story first; each group's first outlet leads, others listed."""
+    if len(alerts) == 1:
+        return [(alerts[0], ())]  # a single alert, the common message: nothing to rank
     groups: dict[str, list[Alert]] = {}
     for alert in sorted(alerts, key=lambda a: a.created):
         groups.setdefault(alert.story, []).append(alert)
