@@ -84,14 +84,15 @@ def _translate(text: str, table: dict[int, str], array: npt.NDArray[np.uint32]) 
 
 _FOLD, _FLAT = _build_tables()
 _FOLD_ARRAY, _FLAT_ARRAY = _as_array(_FOLD), _as_array(_FLAT)
-_MARKS = re.compile(r"[\u0300-\u036f\u0483-\u0489\u0591-\u05c7\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed]")
+# Combining marks that fold() strips and tokens() strips from words (facts.py finds words by them too).
+MARKS = re.compile(r"[\u0300-\u036f\u0483-\u0489\u0591-\u05c7\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed]")
 _WORD = re.compile(r"[^\W_](?:[^\W_]|[\u0300-\u036f\u064b-\u065f\u0670])*")
 
 
 def fold(text: str) -> str:
     """Lowercase ``text``, strip its accents and normalise apostrophes, dashes and spaces."""
     folded = _translate(text, _FOLD, _FOLD_ARRAY)
-    return _MARKS.sub("", folded) if _MARKS.search(folded) else folded
+    return MARKS.sub("", folded) if MARKS.search(folded) else folded
 
 
 def flatten(text: str) -> str:
@@ -132,8 +133,8 @@ def tokens(text: str) -> list[Token]:
             continue
         if word == "s" and start > 0 and text[start - 1] in APOSTROPHES and start > 1 and text[start - 2].isalnum():
             continue
-        if _MARKS.search(word):
-            word = _MARKS.sub("", word)
+        if MARKS.search(word):
+            word = MARKS.sub("", word)
         result.append(Token(word, start, end, end < len(text) and text[end] in DASHES))
     return result
 

@@ -62,7 +62,7 @@ def _every_char_text() -> str:
 def test_long_text_folds_and_flattens_as_the_per_character_tables_do() -> None:
     text = _every_char_text()
     assert len(text) >= folding._ARRAY_MIN_CHARS
-    assert folding.fold(text) == folding._MARKS.sub("", text.translate(folding._FOLD))
+    assert folding.fold(text) == folding.MARKS.sub("", text.translate(folding._FOLD))
     assert flatten(text) == text.translate(folding._FLAT)
 
 

@@ -15,8 +15,7 @@ from urllib.parse import urlsplit
 from services.notify.rules.stemmer import article_keyword_key, article_keyword_keys, inflections
 from shared.models import ActorTag, Article, TaggedArticle, TermEvidence, TextField, TopicTag
 from shared.vocabulary import Vocabulary
-from shared.vocabulary.folding import _MARKS as MARKS  # the marks tokens() strips from words
-from shared.vocabulary.folding import APOSTROPHES, ELIDED, Token, flatten, tokens
+from shared.vocabulary.folding import APOSTROPHES, ELIDED, MARKS, Token, flatten, tokens
 
 if TYPE_CHECKING:
     from services.notify.rules.tree import Term
