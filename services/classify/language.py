@@ -84,8 +84,17 @@ def detect(title: str, text: str) -> str:
     return str(lang)
 
 
+_LATIN_END = "\u0250"
+"""Letters below this code point (ASCII, Latin-1, Latin Extended-A and -B) are all Latin script."""
+
+
 def dominant_script(sample: str) -> str:
     """The Unicode script most letters of ``sample`` are written in (LATIN, ARABIC, CJK, RUNIC...)."""
+    letters = "".join(_WORD.findall(sample[:SAMPLE_CHARS]))
+    if not letters:
+        return "UNKNOWN"
+    if max(letters) < _LATIN_END:  # most news: no need to name every letter
+        return "LATIN"
     scripts = Counter(unicodedata.name(c, "UNKNOWN").split()[0] for c in sample[:SAMPLE_CHARS] if c.isalpha())
     return scripts.most_common(1)[0][0] if scripts else "UNKNOWN"
 

@@ -7,7 +7,15 @@ import re
 
 import pytest
 
-from services.classify.language import _ENOUGH_LETTERS, MIN_LETTERS, SAMPLE_CHARS, detect, primary, stop_word_vote
+from services.classify.language import (
+    _ENOUGH_LETTERS,
+    MIN_LETTERS,
+    SAMPLE_CHARS,
+    detect,
+    dominant_script,
+    primary,
+    stop_word_vote,
+)
 from tests.classify.corpus import load
 
 EXTRA_TITLES = {
@@ -95,3 +103,20 @@ def test_stop_word_vote_decides_on_clear_majorities() -> None:
     assert stop_word_vote("Le président et les ministres de la région") == "fr"
     assert stop_word_vote("The president and the ministers of the region") == "en"
     assert stop_word_vote("Burkina Faso Mali Niger") is None
+
+
+@pytest.mark.parametrize(
+    ("sample", "script"),
+    [
+        ("Le président nigérien a reçu les ministres à Niamey", "LATIN"),
+        ("Ọbasanjọ and Ẹkiti: Yoruba tone marks", "LATIN"),
+        ("Москва и Бамако подписали соглашение", "CYRILLIC"),
+        ("مالي وروسيا توقعان اتفاقا", "ARABIC"),
+        ("Ελλάδα και Μάλι", "GREEK"),
+        ("北京和巴马科 Mali", "CJK"),
+        ("123 456 — !!", "UNKNOWN"),
+        ("", "UNKNOWN"),
+    ],
+)
+def test_dominant_script_names_the_script_most_letters_use(sample: str, script: str) -> None:
+    assert dominant_script(sample) == script
