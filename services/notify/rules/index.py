@@ -12,10 +12,10 @@ dicts per rule and per key. Each key's postings are joined into two parallel tup
 (second sets, rules under each) that matching filters without a Python loop.
 
 Testing every second set under a key touches objects scattered in memory (about 0.4 us
-each). A key looked up often is regrouped by second key, once: the article then probes
-it with its own keys. Regrouping costs about as much as a few filterings, so it is done
-at a key's ``REGROUP_AFTER_LOOKS``-th look-up (rent, then buy): rarely seen keys never
-pay for it, and loading rules never does.
+each). A key with many second sets (``REGROUP_FROM_SECONDS``) that is looked up often is
+regrouped by second key, once: the article then probes it with its own keys. Regrouping
+costs about as much as a few filterings, so it is done at a key's ``REGROUP_AFTER_LOOKS``-th
+look-up (rent, then buy): rarely seen keys never pay for it, and loading rules never does.
 """
 
 from __future__ import annotations
