@@ -321,3 +321,35 @@ async def test_an_unreadable_record_does_not_stop_its_digest(
     (digest,) = sink.messages
     assert str(digest["Subject"]) == f"[aes-russia] {good.tagged.article.title}"
     assert await rig.courier.schedule.next_due() is None
+
+
+async def test_a_send_interrupted_after_its_start_is_resent_once_and_logged_as_ambiguous(
+    rig_factory: RigFactory, mail: tuple[MailSink, int], caplog: pytest.LogCaptureFixture
+) -> None:
+    sink, port = mail
+    rig = rig_factory(make_settings(port, lease_s=30))
+    sub = await rig.subscribe(MAILTO)
+    a = for_sub(rig, sub.id, MAILTO)
+    await rig.courier.accept(a)
+    await rig.courier.schedule.claim(NOW, 30, 10)  # a sender took it and marked it sending, then died
+    await rig.courier.ledger.start(a.id, a.channel, NOW)
+    assert await rig.status(a.id) == "sending"
+    rig.clock.advance(31)
+    await rig.drain()
+    assert len(sink.messages) == 1
+    assert await rig.status(a.id) == "sent"
+    assert [r.message for r in caplog.records if "ambiguous" in r.message] == [
+        "resending after an interrupted send: may duplicate (ambiguous)"
+    ]
+
+
+async def test_a_plain_send_logs_nothing_ambiguous(
+    rig_factory: RigFactory, mail: tuple[MailSink, int], caplog: pytest.LogCaptureFixture
+) -> None:
+    sink, port = mail
+    rig = rig_factory(make_settings(port))
+    sub = await rig.subscribe(MAILTO)
+    await rig.courier.accept(for_sub(rig, sub.id, MAILTO))
+    await rig.drain()
+    assert len(sink.messages) == 1
+    assert not [r for r in caplog.records if "ambiguous" in r.message]
