@@ -53,6 +53,8 @@ MAX_ERROR_CHARS = 500
 MAX_DEAD_PAYLOAD_BYTES = 1 << 20
 CLAIM_MARGIN = 2
 """The claimer's idle time is at least this many times the longest an entry may be handled."""
+CLAIM_POLL_MIN_MS = 100
+CLAIM_POLL_MAX_MS = 1_000
 
 
 @dataclass(frozen=True)
@@ -85,6 +87,15 @@ def handle_timeout_s(settings: CommonSettings) -> float:
     that, or it would steal live work (and its retries would start before the first try ended).
     """
     return min(settings.graceful_timeout_s, settings.claim_idle_ms / 1000 / CLAIM_MARGIN)
+
+
+def claim_poll_ms(claim_idle_ms: int) -> int:
+    """How long the claimer waits after finding nothing to claim: a tenth of the idle time, 0.1 to 1 s.
+
+    Entries become claimable only after ``claim_idle_ms``, so polling much more often finds
+    nothing; each empty poll costs a round trip and FastStream's copies of the subscription.
+    """
+    return max(CLAIM_POLL_MIN_MS, min(CLAIM_POLL_MAX_MS, claim_idle_ms // 10))
 
 
 def consumer_name() -> str:
@@ -179,6 +190,7 @@ class StageRunner(Generic[In]):
                 group=stage.group,
                 consumer=f"{self.consumer}-claim",
                 min_idle_time=settings.claim_idle_ms,
+                polling_interval=claim_poll_ms(settings.claim_idle_ms),
             ),
             ack_policy=AckPolicy.MANUAL,
             title=f"{stage.name}:claim",

@@ -17,7 +17,7 @@ from shared.broker import ensure_groups, forget_dead_consumers, make_broker
 from shared.errors import InputError
 from shared.models import Article, DeadLetter
 from shared.settings import CommonSettings
-from shared.stage import MAX_DEAD_PAYLOAD_BYTES, Output, Stage, StageRunner, handle_timeout_s
+from shared.stage import MAX_DEAD_PAYLOAD_BYTES, Output, Stage, StageRunner, claim_poll_ms, handle_timeout_s
 from shared.streams import dead
 from tests.waiting import wait_until
 
@@ -274,3 +274,8 @@ async def test_only_silent_consumers_holding_nothing_are_forgotten(redis: aiored
     names = [info["name"] for info in await redis.xinfo_consumers(IN, GROUP)]
     assert names == [b"killed-holding-work"]
     assert await pending(redis) == 1
+
+
+@pytest.mark.parametrize(("claim_idle_ms", "poll_ms"), [(100, 100), (2_000, 200), (5_000, 500), (30_000, 1_000)])
+def test_the_claimer_polls_a_tenth_of_the_idle_time_within_bounds(claim_idle_ms: int, poll_ms: int) -> None:
+    assert claim_poll_ms(claim_idle_ms) == poll_ms
