@@ -71,3 +71,29 @@ def test_cli_prints_json(redis_url: str, monkeypatch: pytest.MonkeyPatch, capsys
     assert main(["dead", "--json"]) == 0
     assert isinstance(json.loads(capsys.readouterr().out), list)
     assert main(["dead", "retry"]) == 2
+
+
+async def test_an_alert_buried_twice_leaves_one_dead_letter_until_retried_by_hand(
+    rig_factory: Callable[..., Rig], mail: tuple[MailSink, int]
+) -> None:
+    sink, port = mail
+    sink.rcpt_script = ["550 5.1.1 No such mailbox"] * 2
+    rig = default_keys(rig_factory(make_settings(port)))
+    sub = await rig.subscribe(MAILTO)
+    a = alert(subscription=sub.id, channel=channel_id(MAILTO))
+    await rig.courier.accept(a)
+    await rig.drain()
+    now = rig.clock.now
+    # a courier killed between burying the alert and recording it dead buries it again on its retry
+    assert await rig.courier.schedule.bury(a, "550 again", 2, now) is None
+    (letter,) = await list_dead(rig.redis)
+
+    await retry_dead(rig.redis, letter["id"])
+    due = await rig.courier.schedule.next_due()
+    assert due is not None
+    rig.clock.now = datetime.fromtimestamp(due, UTC)
+    await rig.drain()
+    (again,) = await list_dead(rig.redis)  # failing again after a hand retry is a new dead letter
+    assert again["origin_id"] == a.id
+    assert again["id"] != letter["id"]
+    assert sink.messages == []

@@ -93,6 +93,7 @@ async def _requeue_delivery(client: aioredis.Redis, payload: bytes) -> bool:
         return False
     await client.hset(keys.record(alert.id), mapping={"status": "queued", "attempts": 0, "reason": "retried by hand"})
     await client.hdel(keys.record(alert.id), "first_failure")
+    await client.delete(keys.buried(alert.id))  # failing again must dead-letter it again
     await Schedule(client, keys).at(alert_job(alert.id), utc_now())
     return True
 

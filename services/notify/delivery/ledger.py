@@ -127,6 +127,10 @@ class Keys:
         """Hash of a pending digest's attempts and first failure."""
         return f"{self.prefix}:digest:{subscription}:{channel}"
 
+    def buried(self, alert_id: str) -> str:
+        """Marks an alert already written to the dead-letter stream (so a crash and retry write it once)."""
+        return f"{self.prefix}:buried:{alert_id}"
+
     def sent(self, channel: str) -> str:
         """Sorted set of recent send times of a channel, for its budget."""
         return f"{self.prefix}:sent:{channel}"

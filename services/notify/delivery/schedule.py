@@ -12,13 +12,13 @@ from datetime import datetime
 from typing import cast
 
 import redis.asyncio as aioredis
-from faststream.redis.parser.binary import BinaryMessageFormatV1
 from redis.asyncio.client import Pipeline
 
 from services.notify.delivery.coalescer import Coalescer
 from services.notify.delivery.ledger import SENT_KEPT_S, Keys, text
+from shared.commit import encode_entry
 from shared.models import Alert, DeadLetter
-from shared.streams import ALERTS, DEAD_MAXLEN, DELIVER_GROUP, dead
+from shared.streams import ALERTS, DEAD_MAXLEN, DELIVER_GROUP, DONE_TTL_S, dead
 
 _CLAIM = """
 local jobs = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[3]))
@@ -26,6 +26,10 @@ for _, job in ipairs(jobs) do redis.call('ZADD', KEYS[1], 'XX', ARGV[2], job) en
 return jobs
 """
 
+_BURY = """
+if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then return false end
+return redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], '*', '__data__', ARGV[3])
+"""
 _RELEASE = """
 for i = 2, #ARGV do redis.call('ZREM', KEYS[1], ARGV[i]) end
 local left = redis.call('ZCARD', KEYS[1])
@@ -60,6 +64,7 @@ class Schedule:
         self.rounds = rounds or Coalescer(client)
         self._claim = client.register_script(_CLAIM)
         self._release = client.register_script(_RELEASE)
+        self._bury = client.register_script(_BURY)
 
     async def at(self, job: str, when: datetime, *, earlier_only: bool = False) -> None:
         """Set a job's due time; with ``earlier_only`` an existing earlier time wins."""
@@ -126,8 +131,12 @@ class Schedule:
         """Add the removal of a finished job to ``pipe``."""
         pipe.zrem(self.keys.due, job)
 
-    async def bury(self, alert: Alert, reason: str, attempts: int, now: datetime) -> str:
-        """Write an alert to the dead-letter stream with its reason; return the entry id."""
+    async def bury(self, alert: Alert, reason: str, attempts: int, now: datetime) -> str | None:
+        """Write an alert to the dead-letter stream with its reason, once; return the entry id (None if already).
+
+        The dead letter and its mark are one script: a courier killed after burying an alert but
+        before recording it dead buries it again on its retry, which must not write a second letter.
+        """
         letter = DeadLetter(
             origin_stream=ALERTS,
             origin_id=alert.id,
@@ -137,11 +146,7 @@ class Schedule:
             failed_at=now,
             payload_b64=base64.b64encode(alert.model_dump_json().encode()).decode(),
         )
-        data = await BinaryMessageFormatV1.encode(
-            message=letter.model_dump_json().encode(),
-            reply_to=None,
-            headers={"content-type": "application/json"},
-            correlation_id=uuid.uuid4().hex,
-        )
-        entry = await self.client.xadd(self.dead_stream, {"__data__": data}, maxlen=DEAD_MAXLEN, approximate=True)
-        return text(entry)
+        data = encode_entry(letter)
+        keys = [self.keys.buried(alert.id), self.dead_stream]
+        entry = await self._bury(keys=keys, args=[DONE_TTL_S, DEAD_MAXLEN, data])
+        return None if entry is None else text(entry)
