@@ -9,17 +9,16 @@ end in one story; the scripts of articles handled together share one round trip.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import dataclass
 
 import redis.asyncio as aioredis
-from redis.exceptions import RedisError
+from redis.asyncio.client import Pipeline
 
 from services.classify.sketch import HASHES, bands, features, packed, signature
 from services.classify.tagger import Tags
-from shared.errors import RedisUnavailable
 from shared.models import Article
+from shared.roundtrip import RoundTrip
 from shared.streams import PREFIX
 
 logger = logging.getLogger(__name__)
@@ -68,28 +67,25 @@ return story
 
 @dataclass(frozen=True, slots=True)
 class _Request:
-    """One article waiting for the next round trip: its script call and where its answer goes."""
+    """One article's story script call."""
 
     article_id: str
     keys: list[str]
     args: list[bytes | str | int]
-    answer: asyncio.Future[str]
 
 
 class StoryStore:
     """Assigns each article to a story, sharing the id of earlier near-duplicates within the window.
 
     Articles handled together (a stage's batch runs its handlers concurrently) share one
-    round trip: every assignment asked for before the event loop comes back is sent in one
-    pipeline, where the scripts still run one after another, each atomic.
+    round trip, where the scripts still run one after another, each atomic.
     """
 
     def __init__(self, client: aioredis.Redis, window_s: float = 72 * 3600) -> None:
         self.client = client
         self.window_s = window_s
         self._script = client.register_script(_ASSIGN)
-        self._waiting: list[_Request] = []
-        self._flushes: set[asyncio.Task[None]] = set()
+        self._round_trip = RoundTrip(client, self._queue, lambda r: f"story grouping failed for article {r.article_id}")
 
     async def assign(self, article: Article, tags: Tags) -> str:
         """Return the story id of ``article``: an earlier near-duplicate's story, or its own id."""
@@ -100,50 +96,15 @@ class StoryStore:
         keys = [f"{STORY_KEYS}:band:{band}" for band in bands(sig)]
         need = needed_matches(len(words))
         args: list[bytes | str | int] = [article.id, packed(sig), need, int(self.window_s * 1000), STORY_KEYS]
-        loop = asyncio.get_running_loop()
-        if not self._waiting:
-            loop.call_soon(self._flush)
-        request = _Request(article.id, keys, args, loop.create_future())
-        self._waiting.append(request)
-        result = await request.answer
+        reply = await self._round_trip.ask(_Request(article.id, keys, args))
+        result = reply.decode() if isinstance(reply, bytes) else str(reply)
         if result != article.id:
             logger.debug("article joins story %s", result, extra={"article_id": article.id})
         return result
 
-    def _flush(self) -> None:
-        """Send every waiting assignment in one pipeline (called once the loop has run the other handlers)."""
-        batch, self._waiting = self._waiting, []
-        task = asyncio.ensure_future(self._send(batch))
-        self._flushes.add(task)
-        task.add_done_callback(self._flushes.discard)
-
-    async def _send(self, batch: list[_Request]) -> None:
-        try:
-            pipe = self.client.pipeline(transaction=False)
-            for request in batch:
-                await self._script(keys=request.keys, args=request.args, client=pipe)
-            replies: list[object] = await pipe.execute(raise_on_error=False)
-        except asyncio.CancelledError:
-            for request in batch:
-                request.answer.cancel()
-            raise
-        except Exception as e:
-            replies = [e] * len(batch)
-        for request, reply in zip(batch, replies, strict=True):
-            if not request.answer.done():
-                _answer(request, reply)
-
-
-def _answer(request: _Request, reply: object) -> None:
-    """Give a waiting assignment its story, or its error (a Redis one said as such)."""
-    if isinstance(reply, RedisError):
-        failure = RedisUnavailable(f"story grouping failed for article {request.article_id}: {reply}")
-        failure.__cause__ = reply
-        request.answer.set_exception(failure)
-    elif isinstance(reply, BaseException):
-        request.answer.set_exception(reply)
-    else:
-        request.answer.set_result(reply.decode() if isinstance(reply, bytes) else str(reply))
+    async def _queue(self, pipe: Pipeline, requests: list[_Request]) -> None:
+        for request in requests:
+            await self._script(keys=request.keys, args=request.args, client=pipe)
 
 
 class LocalStories:

@@ -9,7 +9,6 @@ round trip.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import zlib
 from collections.abc import AsyncIterator, Mapping
@@ -18,10 +17,12 @@ from datetime import datetime, timedelta
 
 import redis.asyncio as aioredis
 from pydantic import ValidationError
+from redis.asyncio.client import Pipeline
 from redis.exceptions import RedisError
 
 from shared.errors import RedisUnavailable
 from shared.models import TaggedArticle, utc_now
+from shared.roundtrip import RoundTrip
 from shared.streams import PREFIX
 
 logger = logging.getLogger(__name__)
@@ -38,11 +39,10 @@ def _ms(moment: datetime) -> int:
 
 @dataclass(frozen=True, slots=True)
 class _Entry:
-    """An article waiting for the next round trip, and the handler waiting for it."""
+    """An article waiting for the next round trip."""
 
     article_id: str
     body: bytes
-    kept: asyncio.Future[None]
 
 
 class Archive:
@@ -51,45 +51,19 @@ class Archive:
     def __init__(self, redis: aioredis.Redis, retention_days: float = 30.0) -> None:
         self.redis = redis
         self.retention = timedelta(days=retention_days)
-        self._waiting: list[_Entry] = []
-        self._flushes: set[asyncio.Task[None]] = set()
+        self._round_trip = RoundTrip(redis, self._queue, lambda e: f"archive: cannot keep article {e.article_id}")
 
     async def add(self, tagged: TaggedArticle) -> None:
         """Keep ``tagged`` for backtests and drop what fell out of the retention window."""
         body = zlib.compress(tagged.model_dump_json().encode(), LEVEL)
-        loop = asyncio.get_running_loop()
-        if not self._waiting:
-            loop.call_soon(self._flush)
-        entry = _Entry(tagged.article.id, body, loop.create_future())
-        self._waiting.append(entry)
-        await entry.kept
+        await self._round_trip.ask(_Entry(tagged.article.id, body))
 
-    def _flush(self) -> None:
-        """Send every waiting article in one pipeline (called once the loop has run the other handlers)."""
-        batch, self._waiting = self._waiting, []
-        task = asyncio.ensure_future(self._send(batch))
-        self._flushes.add(task)
-        task.add_done_callback(self._flushes.discard)
-
-    async def _send(self, batch: list[_Entry]) -> None:
+    async def _queue(self, pipe: Pipeline, batch: list[_Entry]) -> None:
         oldest = _ms(utc_now() - self.retention)
-        pipe = self.redis.pipeline(transaction=False)
         for n, entry in enumerate(batch, 1):
             # exact trimming once per round trip: it only removes the few entries that just expired
             minid = oldest if n == len(batch) else None
             pipe.xadd(ARCHIVE, {"id": entry.article_id, "z": entry.body}, minid=minid, approximate=False)
-        try:
-            replies: list[object] = await pipe.execute(raise_on_error=False)
-        except asyncio.CancelledError:
-            for entry in batch:
-                entry.kept.cancel()
-            raise
-        except Exception as e:
-            # whatever failed, every waiting handler must hear of it, or it would wait forever
-            replies = [e] * len(batch)
-        for entry, reply in zip(batch, replies, strict=True):
-            if not entry.kept.done():
-                _answer(entry, reply)
 
     async def since(self, start: datetime) -> AsyncIterator[TaggedArticle]:
         """Yield the archived articles from ``start`` on, oldest first, each article once."""
@@ -113,18 +87,6 @@ class Archive:
     async def count(self) -> int:
         """Return how many entries the archive holds."""
         return int(await self.redis.xlen(ARCHIVE))
-
-
-def _answer(entry: _Entry, reply: object) -> None:
-    """Tell the handler waiting on ``entry`` that it is kept, or why not (a Redis error said as such)."""
-    if isinstance(reply, RedisError):
-        failure = RedisUnavailable(f"archive: cannot keep article {entry.article_id}: {reply}")
-        failure.__cause__ = reply
-        entry.kept.set_exception(failure)
-    elif isinstance(reply, BaseException):
-        entry.kept.set_exception(reply)
-    else:
-        entry.kept.set_result(None)
 
 
 def _decode(fields: Mapping[bytes | str, bytes | str]) -> TaggedArticle | None:
