@@ -150,18 +150,25 @@ async def _accept(url: str) -> tuple[float, float]:
     return accepted, ping
 
 
+async def _webhook_subscriptions(store: SubscriptionStore, port: int, prefix: str, count: int) -> list[Subscription]:
+    """Save ``count`` subscriptions, each alerting its own path of the webhook sink on ``port``."""
+    return [
+        await store.save(
+            Subscription(
+                id=f"{prefix}{i}", name=f"{prefix}{i}", query="AES", targets=(f"json://127.0.0.1:{port}/s{i}",)
+            )  # type: ignore[arg-type]
+        )
+        for i in range(count)
+    ]
+
+
 async def _drain(url: str, port: int, *, native: bool) -> float:
     """Seconds for a running courier to deliver DRAINED queued alerts to 100 webhook subscriptions."""
     client = make_client(url)
     await client.flushall()
     settings = DeliverySettings(allow_private_targets=True, max_parallel_sends=HOOKS_IN_FLIGHT)
     store = SubscriptionStore(client)
-    subs = [
-        await store.save(
-            Subscription(id=f"d{i}", name=f"d{i}", query="AES", targets=(f"json://127.0.0.1:{port}/s{i}",))
-        )  # type: ignore[arg-type]
-        for i in range(100)
-    ]
+    subs = await _webhook_subscriptions(store, port, "d", 100)
     webhook = Webhook(settings) if native else _ViaApprise(settings)
     keys = Keys(prefix="bench:drain")
     courier = Courier(
@@ -194,12 +201,7 @@ async def _courier_cpu(url: str, port: int) -> tuple[float, float, float]:
     await client.flushall()
     settings = DeliverySettings(allow_private_targets=True)
     store = SubscriptionStore(client)
-    subs = [
-        await store.save(
-            Subscription(id=f"c{i}", name=f"c{i}", query="AES", targets=(f"json://127.0.0.1:{port}/s{i}",))
-        )  # type: ignore[arg-type]
-        for i in range(1_000)
-    ]
+    subs = await _webhook_subscriptions(store, port, "c", 1_000)
     courier = build_courier(client, settings)
     for sub in subs:  # targets parsed once, as a long-running courier has them
         courier.sender.webhook.hook(sub.targets[0].get_secret_value())
