@@ -8,10 +8,12 @@ MinHash values, and two articles whose word sets overlap much share several band
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
+import numpy.typing as npt
 
 from services.classify.language import STOP_WORDS
 from shared.models import Article
@@ -25,7 +27,8 @@ BANDED = 32
 """The first values, cut into bands of ``ROWS`` to find candidates."""
 ROWS = 2
 MIN_WORD_CHARS = 3
-_BAND_BITS = (1 << 40) - 1
+BAND_BYTES = 5
+"""Bytes of each value a band key keeps: its low 40 bits, as 10 hex digits."""
 _MASKS = np.array(
     [
         int.from_bytes(hashlib.blake2b(f"newsalert-minhash-{i}".encode(), digest_size=8).digest(), "big")
@@ -33,6 +36,17 @@ _MASKS = np.array(
     ],
     dtype=np.uint64,
 )
+
+Values = npt.NDArray[np.uint64]
+
+
+@dataclass(frozen=True, slots=True)
+class Sketch:
+    """What story grouping needs of one article: how many content words, the packed signature, its bands."""
+
+    word_count: int
+    packed: bytes
+    bands: list[str]
 
 
 @lru_cache(maxsize=1 << 16)
@@ -43,17 +57,45 @@ def _hash(word: str) -> int:
 
 def features(article: Article) -> set[str]:
     """The content words of the title and lead: folded, without stop words or very short words."""
-    words = flatten(article.title).split() + flatten(article.text[: LEAD_WORDS * 12]).split()[:LEAD_WORDS]
-    return {w for w in set(words).difference(STOP_WORDS) if len(w) >= MIN_WORD_CHARS or w.isdigit()}
+    # one flatten for both: it maps character to character, so the title ends where it ended
+    title_chars = len(article.title)
+    flat = flatten(f"{article.title} {article.text[: LEAD_WORDS * 12]}")
+    # a split stopped after the lead's words leaves the rest of the text as one last piece
+    lead = flat[title_chars + 1 :].split(maxsplit=LEAD_WORDS)[:LEAD_WORDS]
+    words = {*flat[:title_chars].split(), *lead}
+    return {w for w in words.difference(STOP_WORDS) if len(w) >= MIN_WORD_CHARS or w.isdigit()}
+
+
+def _least(words: Collection[str]) -> Values:
+    """For each mask, the least word hash xor-ed with it (no values when no words)."""
+    hashes = np.fromiter(map(_hash, words), dtype=np.uint64, count=len(words))
+    if not hashes.size:
+        return hashes
+    least: Values = np.bitwise_xor.outer(hashes, _MASKS).min(axis=0)
+    return least
+
+
+def _bands(least: Values) -> list[str]:
+    """Band keys: band number, then the low ``BAND_BYTES`` of each of its ``ROWS`` values in hex."""
+    rows = min(len(least), BANDED) // ROWS * ROWS
+    digits = least[:rows].astype(">u8").view(np.uint8).reshape(rows, 8)[:, 8 - BAND_BYTES :].tobytes().hex()
+    width = ROWS * BAND_BYTES * 2
+    return [f"{band}:{digits[at : at + width]}" for band, at in enumerate(range(0, len(digits), width))]
+
+
+def sketch(article: Article) -> Sketch | None:
+    """The sketch of ``article``, or None when it has no content words to compare."""
+    words = features(article)
+    least = _least(words)
+    if not least.size:
+        return None
+    return Sketch(word_count=len(words), packed=least.astype(">u8").tobytes(), bands=_bands(least))
 
 
 def signature(words: Iterable[str]) -> tuple[int, ...]:
     """MinHash of ``words``: for each mask, the least word hash xor-ed with it (empty when no words)."""
-    hashes = np.array([_hash(w) for w in words], dtype=np.uint64)
-    if not hashes.size:
-        return ()
-    least: list[int] = np.bitwise_xor.outer(hashes, _MASKS).min(axis=0).tolist()
-    return tuple(least)
+    values: list[int] = _least(list(words)).tolist()
+    return tuple(values)
 
 
 def similarity(a: tuple[int, ...], b: tuple[int, ...]) -> float:
@@ -65,10 +107,7 @@ def similarity(a: tuple[int, ...], b: tuple[int, ...]) -> float:
 
 def bands(sig: tuple[int, ...]) -> list[str]:
     """Band keys of a signature: band number and a short digest of its rows."""
-    rows = [f"{v & _BAND_BITS:010x}" for v in sig[:BANDED]]
-    return [
-        f"{band}:" + "".join(rows[band * ROWS : (band + 1) * ROWS]) for band in range(min(len(sig), BANDED) // ROWS)
-    ]
+    return _bands(np.array(sig, dtype=np.uint64))
 
 
 def packed(sig: tuple[int, ...]) -> bytes:

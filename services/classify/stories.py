@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import redis.asyncio as aioredis
 from redis.asyncio.client import Pipeline
 
-from services.classify.sketch import HASHES, bands, features, packed, signature
+from services.classify.sketch import HASHES, bands, features, signature, sketch
 from services.classify.tagger import Tags
 from shared.models import Article
 from shared.roundtrip import RoundTrip
@@ -89,13 +89,12 @@ class StoryStore:
 
     async def assign(self, article: Article, tags: Tags) -> str:
         """Return the story id of ``article``: an earlier near-duplicate's story, or its own id."""
-        words = features(article)
-        sig = signature(words)
-        if not sig:
+        drawn = sketch(article)
+        if drawn is None:
             return article.id
-        keys = [f"{STORY_KEYS}:band:{band}" for band in bands(sig)]
-        need = needed_matches(len(words))
-        args: list[bytes | str | int] = [article.id, packed(sig), need, int(self.window_s * 1000), STORY_KEYS]
+        keys = [f"{STORY_KEYS}:band:{band}" for band in drawn.bands]
+        need = needed_matches(drawn.word_count)
+        args: list[bytes | str | int] = [article.id, drawn.packed, need, int(self.window_s * 1000), STORY_KEYS]
         reply = await self._round_trip.ask(_Request(article.id, keys, args))
         result = reply.decode() if isinstance(reply, bytes) else str(reply)
         if result != article.id:
