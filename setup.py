@@ -79,7 +79,7 @@ class BuildExtOrFallBack(build_ext):
         try:
             super().build_extensions()
         except (CCompilerError, BaseError) as error:
-            warn(f"C compilation failed ({error}); installing pure Python, which is correct but slower")
+            warn(f"C compilation failed, so installing pure Python (correct, but slower); the error: {error}")
             for extension in self.extensions:
                 Path(self.get_ext_fullpath(extension.name)).unlink(missing_ok=True)
             self.extensions = []
