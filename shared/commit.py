@@ -8,7 +8,7 @@ the entry from the pending list. Entries are encoded exactly as FastStream publi
 
 from __future__ import annotations
 
-import uuid
+import os
 from collections.abc import Sequence
 from struct import pack
 
@@ -53,9 +53,15 @@ def frame(body: bytes, correlation_id: str) -> bytes:
     )
 
 
+def correlation_id() -> str:
+    """A fresh correlation id: 32 random hex digits, the form of FastStream's ``uuid4().hex``."""
+    return os.urandom(16).hex()
+
+
 def encode_entry(payload: Contract) -> bytes:
     """Encode a payload as the ``__data__`` field FastStream would write for it."""
-    return frame(payload.model_dump_json().encode(), uuid.uuid4().hex)
+    # the serializer's bytes as they are: model_dump_json() decodes them to a str we would encode back
+    return frame(payload.__pydantic_serializer__.to_json(payload), correlation_id())
 
 
 class Committer:

@@ -83,7 +83,7 @@ def _context_score(entry: Entry, fields: Sequence[Field]) -> int:
     """How many of the entry's context phrases occur anywhere in the article."""
     present: set[str] = set()
     for fld in fields:
-        present.update(padded(entry.context) & fld.context_hits().keys())
+        present.update(fld.context_hits().keys() & padded(entry.context))
     return len(present)
 
 

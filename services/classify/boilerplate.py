@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from bisect import bisect_right
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from shared.vocabulary.folding import fold
 
@@ -32,21 +34,48 @@ _MENU_MIN_ITEMS = 3
 
 
 @dataclass(frozen=True, slots=True)
+class Spans:
+    """Sorted, disjoint character ranges, for membership tests by bisection (the tagger asks once per hit)."""
+
+    starts: tuple[int, ...] = ()
+    ends: tuple[int, ...] = ()
+
+    @classmethod
+    def union(cls, ranges: Iterable[tuple[int, int]]) -> Spans:
+        """The union of ``ranges``, overlapping and touching ones merged."""
+        merged: list[list[int]] = []
+        for start, end in sorted(ranges):
+            if merged and start <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], end)
+            else:
+                merged.append([start, end])
+        return cls(tuple(a for a, _ in merged), tuple(b for _, b in merged))
+
+    def __contains__(self, offset: int) -> bool:
+        at = bisect_right(self.starts, offset) - 1
+        return at >= 0 and offset < self.ends[at]
+
+
+@dataclass(frozen=True, slots=True)
 class Boilerplate:
     """Character ranges of a text to skip: ``noise`` for everything, ``labels`` for topics only."""
 
     noise: tuple[tuple[int, int], ...] = ()
     labels: tuple[tuple[int, int], ...] = ()
+    _noise: Spans = field(init=False, repr=False, compare=False)
+    _either: Spans = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_noise", Spans.union(self.noise))
+        object.__setattr__(self, "_either", Spans.union((*self.noise, *self.labels)))
 
     def is_noise(self, start: int) -> bool:
         """Whether offset ``start`` lies in a menu, credit or related-link span."""
-        return bool(self.noise) and any(a <= start < b for a, b in self.noise)
+        return start in self._noise
 
     def is_label(self, start: int) -> bool:
-        """Whether offset ``start`` lies in a short line that reads like a heading or a menu item."""
-        return (bool(self.noise) and any(a <= start < b for a, b in self.noise)) or (
-            bool(self.labels) and any(a <= start < b for a, b in self.labels)
-        )
+        """Whether offset ``start`` lies in noise or in a short line that reads like a heading or a menu item."""
+        return start in self._either
 
 
 def _short_item(segment: str) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -22,6 +23,13 @@ def keys(phrases: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(f" {k} " for k in (key(p) for p in phrases) if k)
 
 
+def uses_both_cases(text: str) -> bool:
+    """Whether ``text`` has both an upper-case and a lower-case letter."""
+    # str.islower() holds when no cased character is upper case and one is lower case: with a lower-case
+    # letter appended, only "no upper-case letter" is left to check, and the scan stops at the first one
+    return not (text + "a").islower() and not (text + "A").isupper()
+
+
 @dataclass(slots=True)
 class Field:
     """One field of an article: original text, padded flat text and its boilerplate spans."""
@@ -37,12 +45,13 @@ class Field:
     hits: list[Hit] = field(default_factory=list)
     """Every alias and cue key found in the field, in the order their matches end."""
     _context: dict[str, list[int]] = field(default_factory=dict)
+    _starts: dict[frozenset[str], list[int]] = field(default_factory=dict)
+    """Per set of context phrases asked about, where any of them starts, sorted: cues ask about the same sets."""
 
     def __post_init__(self) -> None:
         self.flat = f" {flatten(self.text)} "
         self.hits, self._context = self.patterns.scan(self.flat)
-        sample = self.text[:_CASE_SAMPLE_CHARS]
-        self.mixed_case = sample.upper() != sample and sample.lower() != sample
+        self.mixed_case = uses_both_cases(self.text[:_CASE_SAMPLE_CHARS])
         if self.name == "text":
             self.boilerplate = find_boilerplate(self.text)
         else:
@@ -78,16 +87,14 @@ class Field:
         return self._context
 
     def near(self, start: int, end: int, padded_keys: frozenset[str], radius: int) -> bool:
-        """Whether one of the context phrases (padded keys) occurs within ``radius`` characters of the span."""
-        found = self._context
-        if not found:
-            return False
-        low, high = start - radius, end + radius
-        for phrase_key in found.keys() & padded_keys:
-            for at in found[phrase_key]:
-                if low <= at <= high:
-                    return True
-        return False
+        """Whether one of the context phrases (padded keys) starts within ``radius`` characters of the span."""
+        starts = self._starts.get(padded_keys)
+        if starts is None:
+            found = self._context
+            starts = sorted(at for phrase_key in found.keys() & padded_keys for at in found[phrase_key])
+            self._starts[padded_keys] = starts
+        at = bisect_left(starts, start - radius)
+        return at < len(starts) and starts[at] <= end + radius
 
     def hyphen_after(self, end: int) -> bool:
         """Whether a dash follows the span directly (russo-burkinabè)."""

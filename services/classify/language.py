@@ -8,7 +8,7 @@ from collections import Counter
 from functools import lru_cache
 from typing import Any
 
-from shared.vocabulary.folding import fold
+from shared.vocabulary.folding import flatten
 
 UNDETERMINED = "und"
 LANGUAGES = (
@@ -62,7 +62,8 @@ def identifier() -> Any:
 
 def stop_word_vote(sample: str) -> str | None:
     """French or English when their stop words clearly outnumber the other's, else None."""
-    found = _WORD.findall(fold(sample))
+    # words as the tagger sees them (folded, split at every non-word character), numbers left out
+    found = [word for word in flatten(sample).split() if not word.isdigit()]
     counts = {lang: sum(map(stop.__contains__, found)) for lang, stop in _STOP.items()}
     (best, top), (_, second) = sorted(counts.items(), key=lambda kv: -kv[1])
     if top >= 2 and top >= 2 * second + 1 and top >= MIN_STOP_SHARE * len(found):

@@ -31,3 +31,15 @@ def test_encoded_entry_parses_back_to_the_payload_with_its_headers() -> None:
     assert Article.model_validate_json(body) == article
     assert headers["content-type"] == "application/json"
     assert len(headers["correlation_id"]) == 32
+
+
+def test_encoded_entry_carries_the_payload_as_model_dump_json_writes_it() -> None:
+    article = Article(id="00000000000000ab", title="Sommet de l’AES à Niamey", text="« Moscou » salue le sommet.")
+    body, _headers = BinaryMessageFormatV1.parse(encode_entry(article))
+    assert body == article.model_dump_json().encode()
+
+
+def test_every_entry_gets_its_own_correlation_id() -> None:
+    article = Article(id="00000000000000ac", title="t")
+    ids = {BinaryMessageFormatV1.parse(encode_entry(article))[1]["correlation_id"] for _ in range(100)}
+    assert len(ids) == 100

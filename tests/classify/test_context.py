@@ -1,0 +1,60 @@
+"""Look-arounds of a field: case of the text, context phrases near a span."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from services.classify.context import Field, uses_both_cases
+from services.classify.patterns import compiled, padded
+from shared.vocabulary import Vocabulary
+
+
+@pytest.mark.parametrize(
+    ("text", "both"),
+    [
+        ("", False),
+        ("le sommet", False),
+        ("LE SOMMET", False),
+        ("Le sommet", True),
+        ("2024", False),
+        ("مالي", False),
+        ("مالي Bamako", True),
+        ("ÉTÉ", False),
+        ("ǅ", True),  # a title-case letter is neither lower nor upper case
+    ],
+)
+def test_both_cases(text: str, both: bool) -> None:
+    assert uses_both_cases(text) is both
+
+
+@given(st.text(max_size=40))
+def test_both_cases_means_a_capital_and_a_small_letter(text: str) -> None:
+    capital = any(c.isupper() or c.istitle() for c in text)
+    small = any(c.islower() or (c.istitle() and not c.isupper()) for c in text)
+    assert uses_both_cases(text) == (capital and small)
+
+
+TEXT = "Ils sont arrivés hier au sommet de la montagne."
+VETO = TEXT.index("sommet")  # the start of the vocabulary's veto phrase "sommet de la montagne"
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "radius", "near"),
+    [
+        (VETO, VETO + 6, 0, True),
+        (0, 3, VETO - 3, True),  # a phrase after the span counts
+        (0, 3, VETO - 4, False),
+        (VETO + 10, VETO + 12, 10, True),  # and one before it
+        (VETO + 10, VETO + 12, 9, False),
+    ],
+)
+def test_near_finds_a_phrase_start_within_the_radius(
+    vocabulary: Vocabulary, start: int, end: int, radius: int, near: bool
+) -> None:
+    fld = Field("text", TEXT, compiled(vocabulary))
+    keys = padded(("sommet de la montagne", "pas dans ce texte"))
+    assert fld.context_hits()[" sommet de la montagne "] == [VETO]
+    assert fld.near(start, end, keys, radius) is near
+    assert fld.near(start, end, keys, radius) is near  # the second answer comes from the cached starts
