@@ -14,10 +14,14 @@ COPY pyproject.toml README.md ./
 RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" \
       > /tmp/requirements.txt \
  && /opt/newsalert/bin/pip install --requirement /tmp/requirements.txt
+COPY setup.py ./
 COPY shared ./shared
 COPY services ./services
+# setup.py compiles the tagger's hot modules with mypyc (hence build-essential); 1 here installs pure Python.
+ARG NEWSALERT_PURE_PYTHON=
 RUN /opt/newsalert/bin/pip install --no-deps . \
- && /opt/newsalert/bin/newsalert --help > /dev/null
+ && /opt/newsalert/bin/newsalert --help > /dev/null \
+ && /opt/newsalert/bin/python -c "import services.classify.tagger as m; print('the tagger runs from', m.__file__)"
 
 # --- runtime: the interpreter, the virtualenv, a user without privileges -------------------
 FROM ${PYTHON_IMAGE} AS runtime

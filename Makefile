@@ -2,7 +2,12 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+# A pure-Python install (no mypyc extension) when NEWSALERT_PURE_PYTHON is set to anything but 0; one stamp
+# per kind, so switching kinds reinstalls.
+PURE := $(filter-out 0,$(NEWSALERT_PURE_PYTHON))
+STAMP := $(VENV)/.installed-$(if $(PURE),pure,compiled)
+# The modules mypyc compiles (pyproject.toml [tool.newsalert] compiled): editing one reinstalls, which recompiles it.
+COMPILED := $(shell $(PYTHON) -c "import tomllib; print(*tomllib.load(open('pyproject.toml', 'rb'))['tool']['newsalert']['compiled'])")
 
 .PHONY: install run test lint typecheck bench clean
 
@@ -10,8 +15,11 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-$(STAMP): pyproject.toml | $(BIN)/python
+$(STAMP): pyproject.toml setup.py $(if $(PURE),,$(COMPILED)) | $(BIN)/python
+	rm -f $(VENV)/.installed*
 	$(BIN)/pip install --quiet -e '.[dev]'
+	@$(BIN)/python -c "import services.classify.tagger as m; print('newsalert: the tagger runs', \
+		'compiled (mypyc)' if m.__file__.endswith('.so') else 'as pure Python', 'from', m.__file__)"
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -34,3 +42,5 @@ bench: install
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache
+	rm -f *.so
+	find services shared -name '*.so' -delete
