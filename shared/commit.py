@@ -1,9 +1,10 @@
 """The atomic end of handling one stream entry: outputs + idempotency mark + XACK, or a dead letter.
 
-Both are Lua scripts queued into one MULTI per batch, so Redis decides who wins when two
-consumers hold the same entry: outputs are written only by the consumer whose ``SET NX``
-creates the idempotency mark, and a dead letter only by the consumer whose XACK removed
-the entry from the pending list. Entries are encoded exactly as FastStream publishes them.
+Both are Lua scripts queued into one MULTI per batch (the outputs of a whole batch in one
+call, entry after entry), so Redis decides who wins when two consumers hold the same entry:
+outputs are written only by the consumer whose ``SET NX`` creates the idempotency mark, and
+a dead letter only by the consumer whose XACK removed the entry from the pending list.
+Entries are encoded exactly as FastStream publishes them.
 """
 
 from __future__ import annotations
@@ -21,13 +22,24 @@ from shared.models import Contract
 DATA_FIELD = b"__data__"
 
 _OUTPUTS = """
-redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
-if not redis.call('SET', KEYS[2], '1', 'NX', 'EX', ARGV[3]) then return 0 end
-for i = 3, #KEYS do
-  redis.call('XADD', KEYS[i], 'MAXLEN', '~', ARGV[4], '*', '__data__', ARGV[i + 2])
+local group, ttl, maxlen = ARGV[1], ARGV[2], ARGV[3]
+local won, key, arg = {}, 2, 4
+while arg <= #ARGV do
+  local count = tonumber(ARGV[arg + 1])
+  redis.call('XACK', KEYS[1], group, ARGV[arg])
+  local fresh = redis.call('SET', KEYS[key], '1', 'NX', 'EX', ttl)
+  if fresh then
+    for i = 1, count do
+      redis.call('XADD', KEYS[key + i], 'MAXLEN', '~', maxlen, '*', '__data__', ARGV[arg + 1 + i])
+    end
+  end
+  won[#won + 1] = fresh and 1 or 0
+  key, arg = key + 1 + count, arg + 2 + count
 end
-return 1
+return won
 """
+"""KEYS: the input stream, then per entry its done key and its output streams.
+ARGV: group, done TTL, MAXLEN, then per entry its id, its output count and its outputs."""
 
 _DEAD = """
 if redis.call('XACK', KEYS[1], ARGV[1], ARGV[2]) == 0 then return 0 end
@@ -76,17 +88,21 @@ class Committer:
     async def outputs(
         self,
         pipe: Pipeline,
-        entry_id: bytes,
-        done: str,
-        outputs: Sequence[tuple[str, Contract]],
+        commits: Sequence[tuple[bytes, str, Sequence[tuple[str, Contract]]]],
         *,
         ttl_s: int,
         maxlen: int,
     ) -> None:
-        """Queue: XACK the entry; if ``done`` is newly set, XADD every output (reply 1, else 0)."""
-        encoded = [encode_entry(payload) for _, payload in outputs]
-        keys = [self.stream, done, *(stream for stream, _ in outputs)]
-        await self._outputs(keys=keys, args=[self.group, entry_id, ttl_s, maxlen, *encoded], client=pipe)
+        """Queue one script: per (entry id, done key, outputs), XACK the entry and, if its done key is
+        newly set, XADD its outputs; the reply lists 1 (this consumer won) or 0 per entry, in order."""
+        keys: list[str] = [self.stream]
+        args: list[bytes | str | int] = [self.group, ttl_s, maxlen]
+        for entry_id, done, outputs in commits:
+            keys.append(done)
+            keys.extend(stream for stream, _ in outputs)
+            args.extend((entry_id, len(outputs)))
+            args.extend(encode_entry(payload) for _, payload in outputs)
+        await self._outputs(keys=keys, args=args, client=pipe)
 
     async def dead_letter(
         self, pipe: Pipeline, entry_id: bytes, dead_stream: str, letter: Contract, maxlen: int

@@ -262,16 +262,17 @@ class StageRunner(Generic[In]):
         acked = list(skipped)
         if skipped:
             pipe.xack(stage.stream, stage.group, *skipped)
-        published: list[int] = []
+        commits: list[tuple[bytes, str, Sequence[Output]]] = []
         for (entry_id, item, done), result in zip(fresh, results, strict=True):
             if isinstance(result, InputError):
                 dead_letters.append((entry_id, fields_by_id[entry_id], _short(result), 1))
             elif isinstance(result, BaseException):
                 await self._record_failure(entry_id, item, result)
             else:
-                await self.committer.outputs(pipe, entry_id, done, result, ttl_s=DONE_TTL_S, maxlen=STREAM_MAXLEN)
-                published.append(len(result))
+                commits.append((entry_id, done, result))
                 acked.append(entry_id)
+        if commits:
+            await self.committer.outputs(pipe, commits, ttl_s=DONE_TTL_S, maxlen=STREAM_MAXLEN)
         for entry_id, fields, reason, count in dead_letters:
             letter = _letter(stage, entry_id, fields, reason, count)
             await self.committer.dead_letter(pipe, entry_id, dead(stage.stream), letter, DEAD_MAXLEN)
@@ -281,18 +282,24 @@ class StageRunner(Generic[In]):
             return
         pipe.hdel(self.errors_key, *acked)
         replies = await pipe.execute()
-        self._count(replies, published, len(dead_letters), bool(skipped))
+        self._count(replies, [len(outputs) for _, _, outputs in commits], len(dead_letters), bool(skipped))
 
-    def _count(self, replies: list[object], published: list[int], dead_count: int, skipped: bool) -> None:
-        """Update counters from the scripts' replies: 1 = this consumer won, 0 = another one had."""
-        wins = replies[int(skipped) : int(skipped) + len(published) + dead_count]
-        for won, outputs in zip(wins, published, strict=False):
+    def _count(self, replies: list[Any], published: list[int], dead_count: int, skipped: bool) -> None:
+        """Update counters from the scripts' replies: 1 = this consumer won, 0 = another one had.
+
+        The replies are: the XACK of skipped entries (if any), the outputs script's list (if
+        anything was published), one reply per dead letter, the HDEL.
+        """
+        at = int(skipped)
+        wins: list[int] = list(replies[at]) if published else []
+        at += bool(published)
+        for won, outputs in zip(wins, published, strict=True):
             if won:
                 self.counters.handled += 1
                 self.counters.published += outputs
             else:
                 self.counters.skipped += 1
-        self.counters.dead += sum(1 for won in wins[len(published) :] if won)
+        self.counters.dead += sum(1 for won in replies[at : at + dead_count] if won)
 
     async def _record_failure(self, entry_id: bytes, item: In, exc: BaseException) -> None:
         self.counters.failed += 1

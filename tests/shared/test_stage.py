@@ -18,7 +18,7 @@ from shared.errors import InputError
 from shared.models import Article, DeadLetter
 from shared.settings import CommonSettings
 from shared.stage import MAX_DEAD_PAYLOAD_BYTES, Output, Stage, StageRunner, claim_poll_ms, handle_timeout_s
-from shared.streams import dead
+from shared.streams import dead, done_key
 from tests.waiting import wait_until
 
 IN, OUT, GROUP = "test:in", "test:out", "test-group"
@@ -279,3 +279,25 @@ async def test_only_silent_consumers_holding_nothing_are_forgotten(redis: aiored
 @pytest.mark.parametrize(("claim_idle_ms", "poll_ms"), [(100, 100), (2_000, 200), (5_000, 500), (30_000, 1_000)])
 def test_the_claimer_polls_a_tenth_of_the_idle_time_within_bounds(claim_idle_ms: int, poll_ms: int) -> None:
     assert claim_poll_ms(claim_idle_ms) == poll_ms
+
+
+async def test_one_batch_commits_each_entry_on_its_own_mark(redis: aioredis.Redis, broker: RedisBroker):
+    """Outputs of a batch go in one script: an entry another consumer finished publishes nothing, the rest do."""
+    await ensure_groups(redis, [(IN, GROUP)])
+    for n in (1, 2, 3, 4):
+        await broker.publish(article(n), stream=IN)
+    ((_, entries),) = await redis.xreadgroup(GROUP, "reader", {IN: ">"}, count=4)
+
+    async def handle(item: Article) -> Sequence[Output]:
+        if item.id == article(2).id:  # another consumer commits it while this one works on it
+            await redis.set(done_key(GROUP, item.id), "1")
+        if item.id == article(3).id:
+            return []
+        return [(OUT, item), (OUT, item)] if item.id == article(1).id else [(OUT, item)]
+
+    stage = Stage(name="test", stream=IN, group=GROUP, model=Article, handle=handle, key=lambda a: a.id)
+    runner = StageRunner(stage, broker, redis, settings(), consumer="reader")
+    await runner.process(entries, {})
+    assert await out_ids(redis) == [article(1).id, article(1).id, article(4).id]
+    assert (runner.counters.handled, runner.counters.skipped, runner.counters.published) == (3, 1, 3)
+    assert await pending(redis) == 0
