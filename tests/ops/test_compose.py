@@ -153,6 +153,10 @@ def test_the_image_builds_in_two_stages_and_runs_as_a_user_without_privileges():
     assert ignored[1] == "*", "the build context is an allow-list: no .env, .git or .venv in the image"
     assert "!.env" not in ignored
     assert "!.env.example" not in ignored
+    copied = [line.split()[1:-1] for line in text.splitlines() if re.match(r"COPY (?!--from)", line)]
+    assert copied
+    for source in [source for sources in copied for source in sources]:
+        assert f"!{source.rstrip('/')}" in [line.rstrip("/") for line in ignored], f"{source} is not in the context"
 
 
 def test_docker_compose_config_accepts_the_files(tmp_path: Path):
