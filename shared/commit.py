@@ -13,7 +13,6 @@ import os
 from collections.abc import Sequence
 from struct import pack
 
-import redis.asyncio as aioredis
 from faststream.redis.parser.binary import BinaryMessageFormatV1
 from redis.asyncio.client import Pipeline
 
@@ -77,15 +76,18 @@ def encode_entry(payload: Contract) -> bytes:
 
 
 class Committer:
-    """Queues the commit scripts of one stage into a transaction pipeline."""
+    """Queues the commit scripts of one stage into a transaction pipeline.
 
-    def __init__(self, client: aioredis.Redis, stream: str, group: str) -> None:
+    The scripts go as EVAL with their text, not EVALSHA: redis-py checks a pipeline's
+    registered scripts with a SCRIPT EXISTS round trip before every execute, and a script
+    cache flushed or lost with a restart needs no handling (Valkey caches them by digest).
+    """
+
+    def __init__(self, stream: str, group: str) -> None:
         self.stream = stream
         self.group = group
-        self._outputs = client.register_script(_OUTPUTS)
-        self._dead = client.register_script(_DEAD)
 
-    async def outputs(
+    def outputs(
         self,
         pipe: Pipeline,
         commits: Sequence[tuple[bytes, str, Sequence[tuple[str, Contract]]]],
@@ -102,11 +104,8 @@ class Committer:
             keys.extend(stream for stream, _ in outputs)
             args.extend((entry_id, len(outputs)))
             args.extend(encode_entry(payload) for _, payload in outputs)
-        await self._outputs(keys=keys, args=args, client=pipe)
+        pipe.eval(_OUTPUTS, len(keys), *keys, *args)
 
-    async def dead_letter(
-        self, pipe: Pipeline, entry_id: bytes, dead_stream: str, letter: Contract, maxlen: int
-    ) -> None:
+    def dead_letter(self, pipe: Pipeline, entry_id: bytes, dead_stream: str, letter: Contract, maxlen: int) -> None:
         """Queue: XACK the entry and, only if that removed it, XADD the dead letter (reply 1, else 0)."""
-        encoded = encode_entry(letter)
-        await self._dead(keys=[self.stream, dead_stream], args=[self.group, entry_id, maxlen, encoded], client=pipe)
+        pipe.eval(_DEAD, 2, self.stream, dead_stream, self.group, entry_id, maxlen, encode_entry(letter))

@@ -152,7 +152,7 @@ class StageRunner(Generic[In]):
         self.counters = StageCounters()
         track_stage(self)
         self.errors_key = f"{PREFIX}:errors:{stage.group}"
-        self.committer = Committer(client, stage.stream, stage.group)
+        self.committer = Committer(stage.stream, stage.group)
         self.handle_timeout_s = handle_timeout_s(settings)
 
     def attach(self) -> None:
@@ -272,10 +272,10 @@ class StageRunner(Generic[In]):
                 commits.append((entry_id, done, result))
                 acked.append(entry_id)
         if commits:
-            await self.committer.outputs(pipe, commits, ttl_s=DONE_TTL_S, maxlen=STREAM_MAXLEN)
+            self.committer.outputs(pipe, commits, ttl_s=DONE_TTL_S, maxlen=STREAM_MAXLEN)
         for entry_id, fields, reason, count in dead_letters:
             letter = _letter(stage, entry_id, fields, reason, count)
-            await self.committer.dead_letter(pipe, entry_id, dead(stage.stream), letter, DEAD_MAXLEN)
+            self.committer.dead_letter(pipe, entry_id, dead(stage.stream), letter, DEAD_MAXLEN)
             acked.append(entry_id)
             logger.warning("dead-lettering %s: %s", entry_id.decode(), reason, extra={"stream": stage.stream})
         if not acked:

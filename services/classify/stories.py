@@ -84,7 +84,6 @@ class StoryStore:
     def __init__(self, client: aioredis.Redis, window_s: float = 72 * 3600) -> None:
         self.client = client
         self.window_s = window_s
-        self._script = client.register_script(_ASSIGN)
         self._round_trip = RoundTrip(client, self._queue, lambda r: f"story grouping failed for article {r.article_id}")
 
     async def assign(self, article: Article, tags: Tags) -> str:
@@ -103,7 +102,8 @@ class StoryStore:
 
     async def _queue(self, pipe: Pipeline, requests: list[_Request]) -> None:
         for request in requests:
-            await self._script(keys=request.keys, args=request.args, client=pipe)
+            # EVAL, not a registered script: redis-py would check it with a round trip per flush
+            pipe.eval(_ASSIGN, len(request.keys), *request.keys, *request.args)
 
 
 class LocalStories:
