@@ -100,16 +100,16 @@ def _resolve_weak(weak: list[Found], strong: set[str], fields: Sequence[Field]) 
     accepted: list[Found] = []
     scores: dict[str, int] = {}
     for items in by_span.values():
-        backed = [i for i in items if i.target.entry.id in strong]
-        if backed or all(i.target.entry.kind == "person" for i in items):
+        backed = [i for i in items if i.target.entry_id in strong]
+        if backed or all(i.target.kind == "person" for i in items):
             accepted += backed
             continue
-        candidates = [i for i in items if i.target.entry.kind != "person"]
+        candidates = [i for i in items if i.target.kind != "person"]
         for i in candidates:
-            scores.setdefault(i.target.entry.id, _context_score(i.target.entry, fields))
-        best = max(scores[i.target.entry.id] for i in candidates)
-        winners = [i for i in candidates if scores[i.target.entry.id] == best]
-        if best > 0 and len({w.target.entry.id for w in winners}) == 1:
+            scores.setdefault(i.target.entry_id, _context_score(i.target.entry, fields))
+        best = max(scores[i.target.entry_id] for i in candidates)
+        winners = [i for i in candidates if scores[i.target.entry_id] == best]
+        if best > 0 and len({w.target.entry_id for w in winners}) == 1:
             accepted += winners
     return accepted
 
@@ -128,15 +128,15 @@ def resolve(fields: Sequence[Field], hits: Iterable[tuple[Field, Hit]], lang: st
             if not well_formed(fld, hit, target, lang):
                 continue
             if other_sense(fld, hit, target):
-                elsewhere.add(target.entry.id)
+                elsewhere.add(target.entry_id)
             elif _role_allows(fld, hit, target):
                 found.append(Found(fld, hit.start, hit.end, target))
     kept = _longest_first(found)
-    strong = {f.target.entry.id for f in kept if f.target.role != "weak"}
+    strong = {f.target.entry_id for f in kept if f.target.role != "weak"}
     weak = [
         f
         for f in kept
-        if f.target.role == "weak" and (f.target.entry.id not in elsewhere or f.target.entry.id in strong)
+        if f.target.role == "weak" and (f.target.entry_id not in elsewhere or f.target.entry_id in strong)
     ]
     return [f for f in kept if f.target.role != "weak"] + _resolve_weak(weak, strong, fields)
 
@@ -160,7 +160,7 @@ def actor_tags(found: Sequence[Found], text_length: int) -> tuple[ActorTag, ...]
     """Group accepted mentions by entry into actor tags, most salient first."""
     by_entry: dict[str, list[Found]] = defaultdict(list)
     for item in found:
-        by_entry[item.target.entry.id].append(item)
+        by_entry[item.target.entry_id].append(item)
     records: list[dict[str, Any]] = []
     for mentions in by_entry.values():
         mentions.sort(key=lambda m: (m.field.name != "title", m.start))

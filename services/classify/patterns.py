@@ -93,6 +93,12 @@ class Target:
     veto_after: ByLength = ()
     capital: bool = False
     """A one-word proper noun (Turkey, China, Chad): the text must capitalise it too."""
+    # copies of the entry's and cue's fields the per-hit rules read: a struct field, not a pydantic attribute
+    entry_id: str = ""
+    kind: str = ""
+    weight: float = 0.0
+    must_confirm: bool = False
+    confirm_actor: bool = False
 
     @classmethod
     def of(cls, entry: Entry, role: Role, phrase: str, lang: str | None = None, cue: Cue | None = None) -> Target:
@@ -111,6 +117,11 @@ class Target:
             by_length(phrase_words(cue.veto_before)) if cue else (),
             by_length(phrase_words(cue.veto_after)) if cue else (),
             cue is None and phrase[:1].isupper() and len(key(phrase).split()) == 1,
+            entry.id,
+            entry.kind,
+            cue.weight if cue else 0.0,
+            bool(cue and (cue.confirm or cue.confirm_actor)),
+            bool(cue and cue.confirm_actor),
         )
 
 

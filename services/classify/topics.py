@@ -15,7 +15,7 @@ from services.classify.actors import Found
 from services.classify.context import Field
 from services.classify.patterns import Hit, Target, case_holds
 from shared.models import TopicTag
-from shared.vocabulary import Cue, Entry
+from shared.vocabulary import Entry
 
 THRESHOLD = 1.0
 """Evidence a topic needs: one strong cue, or two ordinary ones."""
@@ -55,7 +55,7 @@ class ActorSpans:
     def __init__(self, actors: Sequence[Found]) -> None:
         spans: dict[str, list[tuple[int, int]]] = defaultdict(list)
         for a in actors:
-            if a.target.entry.kind in _ACTOR_KINDS_CONFIRMING:
+            if a.target.kind in _ACTOR_KINDS_CONFIRMING:
                 spans[a.field.name].append((a.start, a.end))
         self._starts: dict[str, list[int]] = {}
         self._reach: dict[str, list[int]] = {}
@@ -81,44 +81,44 @@ def _vetoed(fld: Field, hit: Hit, target: Target) -> bool:
     )
 
 
-def _confirmed(fld: Field, hit: Hit, target: Target, cue: Cue, actors: ActorSpans) -> bool:
-    if not (cue.confirm or cue.confirm_actor):
+def _confirmed(fld: Field, hit: Hit, target: Target, actors: ActorSpans) -> bool:
+    if not target.must_confirm:
         return True
-    return bool(target.confirm and fld.near(hit.start, hit.end, target.confirm, CONFIRM_RADIUS)) or bool(
-        cue.confirm_actor and actors.near(fld, hit.start, hit.end)
+    return bool(target.confirm and fld.near(hit.start, hit.end, target.confirm, CONFIRM_RADIUS)) or (
+        target.confirm_actor and actors.near(fld, hit.start, hit.end)
     )
 
 
 def cue_holds(fld: Field, hit: Hit, target: Target, lang: str, actors: ActorSpans) -> bool:
     """Whether a cue counts here: right language and case, not a menu label, not vetoed, confirmed if it must be."""
-    cue = target.cue
-    if cue is None or (cue.lang is not None and cue.lang != lang):
+    if target.cue is None or (target.lang is not None and target.lang != lang):
         return False
     if target.cased is not None and not (fld.mixed_case and case_holds(fld.text[hit.start : hit.end], target.cased)):
         return False
     if fld.boilerplate.is_label(hit.start) or _vetoed(fld, hit, target):
         return False
-    return _confirmed(fld, hit, target, cue, actors)
+    return _confirmed(fld, hit, target, actors)
 
 
 def _collect(hits: Iterable[tuple[Field, Hit]], lang: str, actors: ActorSpans) -> dict[str, Evidence]:
-    evidence: dict[str, Evidence] = defaultdict(Evidence)
+    evidence: dict[str, Evidence] = {}
     for fld, hit in hits:
         if not hit.cues:
             continue
         counted: set[str] = set()
         for target in hit.cues:
-            topic = target.entry.id
-            item = evidence[topic]
+            topic = target.entry_id
+            item = evidence.get(topic)
+            if item is None:
+                item = evidence[topic] = Evidence()
             if topic in counted or item.settled() or not cue_holds(fld, hit, target, lang, actors):
                 continue
             counted.add(topic)
-            assert target.cue is not None
             phrase = fld.flat[hit.start + 1 : hit.end + 1]
             repeat = item.seen.get(phrase, 0)
             item.seen[phrase] = repeat + 1
             factor = (TITLE_FACTOR if fld.name == "title" else 1.0) * (REPEAT_FACTOR if repeat else 1.0)
-            item.total += target.cue.weight * factor
+            item.total += target.weight * factor
             if len(item.mentions) < MAX_CUE_MENTIONS:
                 item.mentions.append(
                     {"field": fld.name, "start": hit.start, "end": hit.end, "text": fld.text[hit.start : hit.end]}
