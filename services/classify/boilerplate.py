@@ -11,7 +11,7 @@ from shared.vocabulary.folding import fold
 
 _SEPARATOR = re.compile(r"[|•·›»]| / ")
 _SEPARATOR_MARKS = ("|", "•", "·", "›", "»", " / ")
-"""What ``_SEPARATOR`` matches, as plain substrings: ``in`` finds them far quicker than the regex."""
+"""What ``_SEPARATOR`` matches, as plain substrings: ``str.find`` finds them far quicker than the regex."""
 _LINE = re.compile(r"[^\n]+")
 _PREFIXES = (
     "lire aussi", "a lire aussi", "a lire", "lire la suite", "voir aussi", "sur le meme sujet", "read more",
@@ -88,8 +88,24 @@ def _short_item(segment: str) -> bool:
     )
 
 
-def _has_separator(text: str) -> bool:
-    return any(mark in text for mark in _SEPARATOR_MARKS)
+def _marked_lines(text: str, least: int) -> list[tuple[int, int]]:
+    """The (start, end) of every line holding at least ``least`` separator marks, in order.
+
+    Found from the marks themselves: news text has few of them, so most lines are never looked at.
+    """
+    marks: dict[int, int] = {}
+    for mark in _SEPARATOR_MARKS:
+        at = text.find(mark)
+        while at >= 0:
+            line_start = text.rfind("\n", 0, at) + 1
+            marks[line_start] = marks.get(line_start, 0) + 1
+            at = text.find(mark, at + len(mark))
+    lines = []
+    for start in sorted(marks):
+        if marks[start] >= least:
+            end = text.find("\n", start)
+            lines.append((start, len(text) if end < 0 else end))
+    return lines
 
 
 def _separator_count(line: str) -> int:
@@ -104,13 +120,12 @@ def _separator_count(line: str) -> int:
 def menus(text: str) -> list[tuple[int, int]]:
     """Runs of at least three short items joined by separators ("Accueil | Politique | Sports")."""
     runs: list[tuple[int, int]] = []
-    if not _has_separator(text):
-        return runs
-    for line in _LINE.finditer(text):
-        if _separator_count(line.group()) < _MENU_MIN_ITEMS - 1:
+    for start, end in _marked_lines(text, _MENU_MIN_ITEMS - 1):
+        line = text[start:end]
+        if _separator_count(line) < _MENU_MIN_ITEMS - 1:
             continue
-        parts, position = [], line.start()
-        for piece in _SEPARATOR.split(line.group()):
+        parts, position = [], start
+        for piece in _SEPARATOR.split(line):
             parts.append((position, position + len(piece), _short_item(piece)))
             position += len(piece)
             separator = _SEPARATOR.match(text, position)
