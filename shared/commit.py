@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from struct import pack
+from struct import pack, unpack_from
 
 from faststream.redis.parser.binary import BinaryMessageFormatV1
 from redis.asyncio.client import Pipeline
@@ -62,6 +62,25 @@ def frame(body: bytes, correlation_id: str) -> bytes:
     return b"".join(
         (BinaryMessageFormatV1.IDENTITY_HEADER, pack(">HIIH", 1, headers_start, data_start, 2), headers, body)
     )
+
+
+_V1_PREFIX = BinaryMessageFormatV1.IDENTITY_HEADER + pack(">H", 1)
+_V1_HEADERS_START = len(_V1_PREFIX) + 8
+
+
+def unframe(raw: bytes) -> bytes:
+    """The body of a stream entry's data field: what FastStream's parser gives, read from the frame's offsets.
+
+    FastStream's parser reads every header through a Python reader (about 14 µs an entry); a stage
+    needs only the body. Anything but a plain v1 frame goes to FastStream's parser, which also reads
+    its legacy JSON envelope and raw payloads.
+    """
+    if raw.startswith(_V1_PREFIX):
+        headers_start, data_start = unpack_from(">II", raw, len(_V1_PREFIX))
+        if headers_start == _V1_HEADERS_START and headers_start + 2 <= data_start <= len(raw):
+            return raw[data_start:]
+    body, _headers = BinaryMessageFormatV1.parse(raw)
+    return body
 
 
 def correlation_id() -> str:

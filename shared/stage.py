@@ -31,10 +31,9 @@ from faststream.redis import RedisBroker, StreamSub
 from faststream.redis.annotations import RedisBatchStreamMessage, RedisStreamMessage
 from faststream.redis.message import FAKE_CONSUMER
 from faststream.redis.message import RedisBatchStreamMessage as BatchStreamMessage
-from faststream.redis.parser.binary import BinaryMessageFormatV1
 from pydantic import ValidationError
 
-from shared.commit import DATA_FIELD, Committer
+from shared.commit import DATA_FIELD, Committer, unframe
 from shared.errors import InputError
 from shared.metrics import timed, track_stage
 from shared.models import Contract, DeadLetter
@@ -108,8 +107,7 @@ def decode_payload(fields: dict[bytes, bytes]) -> bytes:
     raw = fields.get(DATA_FIELD)
     if raw is None:
         raise InputError(f"entry has no {DATA_FIELD.decode()} field")
-    body, _headers = BinaryMessageFormatV1.parse(raw)
-    return body
+    return unframe(raw)
 
 
 async def batch_as_read(message: Mapping[str, Any]) -> BatchStreamMessage:

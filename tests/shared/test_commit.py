@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from faststream.redis.parser.binary import BinaryMessageFormatV1
+from hypothesis import given
+from hypothesis import strategies as st
 
-from shared.commit import encode_entry, frame
+from shared.commit import encode_entry, frame, unframe
 from shared.models import Article
 
 
@@ -43,3 +47,29 @@ def test_every_entry_gets_its_own_correlation_id() -> None:
     article = Article(id="00000000000000ac", title="t")
     ids = {BinaryMessageFormatV1.parse(encode_entry(article))[1]["correlation_id"] for _ in range(100)}
     assert len(ids) == 100
+
+
+@given(st.binary(max_size=300), st.text(alphabet="0123456789abcdef", max_size=40))
+async def test_unframe_gives_the_body_faststream_parses_out_of_its_frame(body: bytes, correlation_id: str) -> None:
+    framed = await BinaryMessageFormatV1.encode(
+        message=body, reply_to=None, headers={"content-type": "application/json"}, correlation_id=correlation_id
+    )
+    assert unframe(framed) == BinaryMessageFormatV1.parse(framed)[0] == body
+
+
+@given(st.binary(max_size=120))
+def test_unframe_agrees_with_faststream_on_any_bytes(raw: bytes) -> None:
+    for data in (raw, BinaryMessageFormatV1.IDENTITY_HEADER + raw, frame(b"{}", "x")[:24] + raw):
+        assert unframe(data) == BinaryMessageFormatV1.parse(data)[0]
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b'{"id":"0000000a"}',  # a raw producer's JSON
+        json.dumps({"data": '{"id":"0000000a"}', "headers": {}}).encode(),  # FastStream's legacy envelope
+        frame(b'{"id":"0000000a"}', "abc")[:-3],  # a frame cut short still gives what is there
+    ],
+)
+def test_unframe_reads_other_payloads_as_faststream_does(raw: bytes) -> None:
+    assert unframe(raw) == BinaryMessageFormatV1.parse(raw)[0]
