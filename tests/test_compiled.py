@@ -18,6 +18,7 @@ import pytest
 from bench._tagging_articles import ENGLISH, ENGLISH_TITLE, FRENCH, FRENCH_TITLE
 from services.classify.tagger import tag
 from shared.models import Article
+from tests.classify.corpus import load
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES: list[str] = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["newsalert"]["compiled"]
@@ -25,6 +26,15 @@ PURE_PYTHON = os.environ.get("NEWSALERT_PURE_PYTHON", "") not in ("", "0")
 ARTICLES = [
     Article(id="c0111ed0f1", title=FRENCH_TITLE, text=FRENCH),
     Article(id="c0111ed0e2", title=ENGLISH_TITLE, text=ENGLISH),
+    # every labelled article, traps included, and each with its case flattened (the case rules' other path)
+    *(labelled.article for lang in ("fr", "en") for labelled in load(lang)),
+    *(
+        labelled.article.model_copy(
+            update={"title": labelled.article.title.upper(), "text": labelled.article.text.lower()}
+        )
+        for lang in ("fr", "en")
+        for labelled in load(lang)
+    ),
 ]
 
 # Runs in a child interpreter whose finder for services/classify/ loads .py files only, so the same
@@ -109,4 +119,4 @@ def test_compiled_modules_tag_as_their_source_does() -> None:
     )
     compiled = [repr(tag(a)) for a in ARTICLES]
     assert json.loads(pure.stdout) == compiled
-    assert all("ActorTag" in tags for tags in compiled)
+    assert sum("ActorTag" in tags for tags in compiled) > len(ARTICLES) // 2  # the comparison saw real tags
