@@ -32,8 +32,9 @@ def case_forms(phrase: str) -> Case | None:
 
     Acronyms (no lowercase letter, at most six characters: AES, UN, CAN) must be in capitals,
     and two-letter names (Xi) capitalised as written, so "un", "can" or "XI" never match.
+    Scripts without case (Arabic, Chinese) have nothing to require.
     """
-    letters = [c for c in phrase if c.isalpha()]
+    letters = [c for c in phrase if c.isupper() or c.islower()]
     if not letters:
         return None
     if not any(c.islower() for c in letters) and len(phrase) <= ACRONYM_MAX_CHARS:

@@ -148,6 +148,7 @@ def test_unknown_language_is_undetermined(vocabulary: Vocabulary) -> None:
         ("Voters in Georgia head to the polls in Atlanta", set(), {"georgia"}),
         ("Georgia: Georgian Dream wins in Tbilisi", {"georgia"}, set()),
         ("les volontaires pour la défense de la patrie attaqués", {"vdp"}, set()),
+        ("روسيا تعزز وجودها في مالي", {"russia", "mali"}, set()),  # a script without case has no case rule
     ],
 )
 def test_case_rules(vocabulary: Vocabulary, title: str, present: set[str], absent: set[str]) -> None:
