@@ -72,15 +72,35 @@ def unframe(raw: bytes) -> bytes:
     """The body of a stream entry's data field: what FastStream's parser gives, read from the frame's offsets.
 
     FastStream's parser reads every header through a Python reader (about 14 µs an entry); a stage
-    needs only the body. Anything but a plain v1 frame goes to FastStream's parser, which also reads
-    its legacy JSON envelope and raw payloads.
+    needs only the body. Anything but a well-formed v1 frame goes to FastStream's parser, which
+    also reads its legacy JSON envelope and raw payloads.
     """
-    if raw.startswith(_V1_PREFIX):
+    if len(raw) >= _V1_HEADERS_START + 2 and raw.startswith(_V1_PREFIX):
         headers_start, data_start = unpack_from(">II", raw, len(_V1_PREFIX))
-        if headers_start == _V1_HEADERS_START and headers_start + 2 <= data_start <= len(raw):
+        if headers_start == _V1_HEADERS_START and _headers_end(raw, headers_start) == data_start:
             return raw[data_start:]
     body, _headers = BinaryMessageFormatV1.parse(raw)
     return body
+
+
+def _headers_end(raw: bytes, at: int) -> int | None:
+    """Where the header section starting at ``at`` ends, or None unless every header reads as FastStream
+    reads it (a two-byte length, then that many bytes of UTF-8, for each key and value)."""
+    (count,) = unpack_from(">H", raw, at)
+    at += 2
+    for _ in range(2 * count):
+        if at + 2 > len(raw):
+            return None
+        (size,) = unpack_from(">H", raw, at)
+        at += 2
+        if at + size > len(raw):
+            return None
+        try:
+            raw[at : at + size].decode()
+        except UnicodeDecodeError:
+            return None
+        at += size
+    return at
 
 
 def correlation_id() -> str:

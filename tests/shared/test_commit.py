@@ -57,10 +57,24 @@ async def test_unframe_gives_the_body_faststream_parses_out_of_its_frame(body: b
     assert unframe(framed) == BinaryMessageFormatV1.parse(framed)[0] == body
 
 
-@given(st.binary(max_size=120))
-def test_unframe_agrees_with_faststream_on_any_bytes(raw: bytes) -> None:
-    for data in (raw, BinaryMessageFormatV1.IDENTITY_HEADER + raw, frame(b"{}", "x")[:24] + raw):
+@given(st.binary(max_size=120), st.integers(min_value=0, max_value=80))
+def test_unframe_agrees_with_faststream_on_any_bytes(raw: bytes, cut: int) -> None:
+    framed = frame(b'{"a":1}', "abc")
+    v1 = BinaryMessageFormatV1.IDENTITY_HEADER + b"\x00\x01"
+    for data in (raw, v1 + raw, framed[:cut] + raw, framed[:cut] + raw[:2] + framed[cut + 2 :], framed + raw):
         assert unframe(data) == BinaryMessageFormatV1.parse(data)[0]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        frame(b"{}", "x")[:24] + bytes(23) + b"\x07" + bytes(29),  # found by hypothesis: offsets fine, headers not
+        BinaryMessageFormatV1.IDENTITY_HEADER + b"\x00\x01\x00",  # a frame cut inside its offsets
+        frame(b"{}", "\xff" * 3)[:-2] + b"{}",
+    ],
+)
+def test_unframe_leaves_malformed_frames_to_faststream(data: bytes) -> None:
+    assert unframe(data) == BinaryMessageFormatV1.parse(data)[0]
 
 
 @pytest.mark.parametrize(
