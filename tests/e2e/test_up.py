@@ -42,6 +42,19 @@ def wait_healthy(http_port: int, process: subprocess.Popen[bytes], log: Path) ->
     pytest.fail(f"/health not up within {START_TIMEOUT_S} s:\n{log.read_text()}")
 
 
+def wait_down(http_port: int) -> None:
+    """Wait until nothing answers /health: services of a killed run finish on their own, and until they
+    have, a new run's health check would be answered by them."""
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(f"http://127.0.0.1:{http_port}/health", timeout=1)
+        except httpx.TransportError:
+            return
+        time.sleep(0.1)  # polling an HTTP endpoint: the observable state we wait on
+    pytest.fail(f"/health still answered {START_TIMEOUT_S} s after its run was killed")
+
+
 def valkey_pid(data_dir: Path) -> int:
     return int((data_dir / "valkey" / "valkey.pid").read_text().strip())
 
@@ -99,6 +112,7 @@ def test_a_stale_server_from_a_killed_run_is_replaced(tmp_path: Path):
     stale_pid = valkey_pid(tmp_path / "data")
     up.kill()  # kill -9: no chance to stop its children
     up.wait(timeout=10)
+    wait_down(http_port)
     assert alive(stale_pid), "the test needs an orphaned valkey-server"
     up = start_up(tmp_path / "data", valkey_port, http_port, log)
     try:
