@@ -5,22 +5,15 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from services.classify.boilerplate import Boilerplate, find_boilerplate
 from services.classify.patterns import ByLength, Hit, Patterns
 from shared.models import TextField
-from shared.vocabulary.folding import DASHES, flatten, key
+from shared.vocabulary.folding import DASHES, flatten
 
 _NEXT_WORD = re.compile(r"[ \t]+([^\W\d_][\w'’\-]*)")
 _TITLE_CASE_SHARE = 0.6
 _CASE_SAMPLE_CHARS = 2_000
-
-
-@lru_cache(maxsize=8_192)
-def keys(phrases: tuple[str, ...]) -> tuple[str, ...]:
-    """The padded match keys of ``phrases`` (``" coup d etat "``), for substring tests on a flat field."""
-    return tuple(f" {k} " for k in (key(p) for p in phrases) if k)
 
 
 def uses_both_cases(text: str) -> bool:
