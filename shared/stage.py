@@ -33,7 +33,7 @@ from faststream.redis.message import FAKE_CONSUMER
 from faststream.redis.message import RedisBatchStreamMessage as BatchStreamMessage
 from pydantic import ValidationError
 
-from shared.commit import DATA_FIELD, Committer, unframe
+from shared.commit import DATA_FIELD, Committer, Encoded, unframe
 from shared.errors import InputError
 from shared.metrics import timed, track_stage
 from shared.models import Contract, DeadLetter
@@ -45,8 +45,8 @@ logger = logging.getLogger(__name__)
 DEAD_DOC = "Entries a stage gave up on: origin, reason, deliveries and the whole payload."
 
 In = TypeVar("In", bound=Contract)
-Output = tuple[str, Contract]
-"""A (stream, payload) pair a stage publishes."""
+Output = tuple[str, Contract | Encoded]
+"""A (stream, payload) pair a stage publishes: a model, or the JSON its producer encoded for one."""
 
 MAX_ERROR_CHARS = 500
 MAX_DEAD_PAYLOAD_BYTES = 1 << 20

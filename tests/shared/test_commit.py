@@ -9,7 +9,7 @@ from faststream.redis.parser.binary import BinaryMessageFormatV1
 from hypothesis import given
 from hypothesis import strategies as st
 
-from shared.commit import encode_entry, frame, unframe
+from shared.commit import Encoded, encode_entry, frame, unframe
 from shared.models import Article
 
 
@@ -41,6 +41,15 @@ def test_encoded_entry_carries_the_payload_as_model_dump_json_writes_it() -> Non
     article = Article(id="00000000000000ab", title="Sommet de l’AES à Niamey", text="« Moscou » salue le sommet.")
     body, _headers = BinaryMessageFormatV1.parse(encode_entry(article))
     assert body == article.model_dump_json().encode()
+
+
+def test_a_payload_encoded_by_its_producer_goes_out_as_given_in_the_same_frame() -> None:
+    article = Article(id="00000000000000ad", title="Sommet de l’AES", text="Niamey accueille le sommet.")
+    given_json = article.model_dump_json().encode()
+    body, headers = BinaryMessageFormatV1.parse(encode_entry(Encoded(Article, given_json)))
+    assert body == given_json
+    assert headers["content-type"] == "application/json"
+    assert len(headers["correlation_id"]) == 32
 
 
 def test_every_entry_gets_its_own_correlation_id() -> None:
