@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Literal, TypedDict
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -109,6 +109,38 @@ class TopicTag(Contract):
     iptc: str | None = None
     score: float = Field(ge=0.0, le=1.0)
     mentions: tuple[Mention, ...] = ()
+
+
+class MentionRecord(TypedDict):
+    """A :class:`Mention` as plain data, keys in the model's order: its JSON is the model's JSON."""
+
+    schema_version: Literal[1]
+    field: TextField
+    start: int
+    end: int
+    text: str
+
+
+class ActorRecord(TypedDict):
+    """An :class:`ActorTag` as plain data, keys in the model's order (how classify builds and sends it)."""
+
+    schema_version: Literal[1]
+    id: str
+    name: str
+    kind: ActorKind
+    wikidata: str | None
+    salience: float
+    mentions: list[MentionRecord]
+
+
+class TopicRecord(TypedDict):
+    """A :class:`TopicTag` as plain data, keys in the model's order (how classify builds and sends it)."""
+
+    schema_version: Literal[1]
+    id: str
+    iptc: str | None
+    score: float
+    mentions: list[MentionRecord]
 
 
 class TaggedArticle(Contract):

@@ -4,17 +4,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from typing import Any
-
-from pydantic import TypeAdapter
+from typing import cast
 
 from services.classify.context import Field
 from services.classify.patterns import Hit, Target, by_length, case_holds, padded
-from shared.models import ActorTag
+from shared.models import SCHEMA_VERSION, ActorKind, ActorRecord, MentionRecord
 from shared.vocabulary import Entry
 
 MAX_MENTIONS = 25
-_ACTOR_TAGS = TypeAdapter(tuple[ActorTag, ...])
 _LANGUAGE_WORDS = by_length(
     tuple(tuple(w.split()) for w in ("en", "in", "parle", "parler", "parlent", "speak", "speaks", "langue", "language",
                                      "cours de"))
@@ -156,28 +153,35 @@ def salience(mentions: Sequence[Found], text_length: int) -> float:
     return round(min(1.0, score), 3)
 
 
-def actor_tags(found: Sequence[Found], text_length: int) -> tuple[ActorTag, ...]:
-    """Group accepted mentions by entry into actor tags, most salient first."""
+def actor_tags(found: Sequence[Found], text_length: int) -> list[ActorRecord]:
+    """Group accepted mentions by entry into actor tags, most salient first (as records: see :class:`Tags`)."""
     by_entry: dict[str, list[Found]] = defaultdict(list)
     for item in found:
         by_entry[item.target.entry_id].append(item)
-    records: list[dict[str, Any]] = []
+    records: list[ActorRecord] = []
     for mentions in by_entry.values():
         mentions.sort(key=lambda m: (m.field.name != "title", m.start))
         entry = mentions[0].target.entry
-        evidence = [
-            {"field": m.field.name, "start": m.start, "end": m.end, "text": m.field.text[m.start : m.end]}
+        evidence: list[MentionRecord] = [
+            {
+                "schema_version": SCHEMA_VERSION,
+                "field": m.field.name,
+                "start": m.start,
+                "end": m.end,
+                "text": m.field.text[m.start : m.end],
+            }
             for m in mentions[:MAX_MENTIONS]
         ]
         records.append(
             {
+                "schema_version": SCHEMA_VERSION,
                 "id": entry.id,
                 "name": entry.name,
-                "kind": entry.kind,
+                "kind": cast(ActorKind, entry.kind),  # found targets are actor entries, never topics
                 "wikidata": entry.wikidata,
                 "salience": salience(mentions, text_length),
                 "mentions": evidence,
             }
         )
     records.sort(key=lambda r: (-r["salience"], r["mentions"][0]["field"] != "title", r["mentions"][0]["start"]))
-    return _ACTOR_TAGS.validate_python(records)
+    return records

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 
+from services.classify.payload import tagged_payload
 from services.classify.stories import StoryStore
 from services.classify.tagger import prepare, tag
-from shared.models import Article, TaggedArticle
+from shared.models import Article
 from shared.stage import Output
 from shared.streams import TAGGED
 from shared.vocabulary import Vocabulary
@@ -19,7 +20,6 @@ def article_handler(vocabulary: object, stories: StoryStore) -> Callable[[Articl
     async def on_article(article: Article) -> Sequence[Output]:
         tags = tag(article, vocab)
         story = await stories.assign(article, tags)
-        tagged = TaggedArticle(article=article, lang=tags.lang, actors=tags.actors, topics=tags.topics, story=story)
-        return [(TAGGED, tagged)]
+        return [(TAGGED, tagged_payload(article, tags, story))]
 
     return on_article

@@ -2,27 +2,47 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from pydantic import TypeAdapter
 
 from services.classify.actors import actor_tags, resolve
 from services.classify.context import Field
 from services.classify.language import detect, identifier, primary
 from services.classify.patterns import compiled
 from services.classify.topics import topic_tags
-from shared.models import ActorTag, Article, TopicTag
+from shared.models import ActorRecord, ActorTag, Article, TopicRecord, TopicTag
 from shared.vocabulary import Vocabulary, default_vocabulary
 
 MAX_SCAN_CHARS = 100_000
 """Text beyond this is not scanned: actors and topics of a news article are stated long before."""
+_ACTOR_TAGS = TypeAdapter(tuple[ActorTag, ...])
+_TOPIC_TAGS = TypeAdapter(tuple[TopicTag, ...])
 
 
 @dataclass(frozen=True)
 class Tags:
-    """What tagging found in one article."""
+    """What tagging found in one article.
+
+    Actors and topics are kept as records, the plain data of their models in the models' key
+    order: the classify stage sends them as they are (building a model for each of the
+    article's mentions cost more than finding them); :attr:`actors` and :attr:`topics` give
+    the validated models.
+    """
 
     lang: str
-    actors: tuple[ActorTag, ...] = ()
-    topics: tuple[TopicTag, ...] = ()
+    actor_records: list[ActorRecord] = field(default_factory=list)
+    topic_records: list[TopicRecord] = field(default_factory=list)
+
+    @property
+    def actors(self) -> tuple[ActorTag, ...]:
+        """The actors as validated models, built anew on each call."""
+        return _ACTOR_TAGS.validate_python(self.actor_records)
+
+    @property
+    def topics(self) -> tuple[TopicTag, ...]:
+        """The topics as validated models, built anew on each call."""
+        return _TOPIC_TAGS.validate_python(self.topic_records)
 
 
 def prepare(vocabulary: Vocabulary | None = None) -> Vocabulary:
@@ -43,6 +63,6 @@ def tag(article: Article, vocabulary: Vocabulary | None = None) -> Tags:
     found = resolve(fields, hits, primary(lang))
     return Tags(
         lang=lang,
-        actors=actor_tags(found, len(fields[1].text)),
-        topics=topic_tags(hits, primary(lang), found, patterns.topics),
+        actor_records=actor_tags(found, len(fields[1].text)),
+        topic_records=topic_tags(hits, primary(lang), found, patterns.topics),
     )

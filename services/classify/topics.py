@@ -7,14 +7,11 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import accumulate
-from typing import Any
-
-from pydantic import TypeAdapter
 
 from services.classify.actors import Found
 from services.classify.context import Field
 from services.classify.patterns import Hit, Target, case_holds
-from shared.models import TopicTag
+from shared.models import SCHEMA_VERSION, MentionRecord, TopicRecord
 from shared.vocabulary import Entry
 
 THRESHOLD = 1.0
@@ -27,7 +24,6 @@ CONFIRM_RADIUS = 150
 ACTOR_RADIUS = 40
 PARENT_FACTOR = 0.8
 MAX_CUE_MENTIONS = 5
-_TOPIC_TAGS = TypeAdapter(tuple[TopicTag, ...])
 """Evidence kept per topic: the first cues are enough to show why, and keep payloads small."""
 _ACTOR_KINDS_CONFIRMING = frozenset({"country", "organisation", "person"})
 
@@ -38,7 +34,7 @@ class Evidence:
 
     total: float = 0.0
     seen: dict[str, int] = field(default_factory=dict)
-    mentions: list[dict[str, Any]] = field(default_factory=list)
+    mentions: list[MentionRecord] = field(default_factory=list)
 
     def settled(self) -> bool:
         """Whether more cues can change nothing: the score is saturated and the evidence list full."""
@@ -121,15 +117,21 @@ def _collect(hits: Iterable[tuple[Field, Hit]], lang: str, actors: ActorSpans) -
             item.total += target.weight * factor
             if len(item.mentions) < MAX_CUE_MENTIONS:
                 item.mentions.append(
-                    {"field": fld.name, "start": hit.start, "end": hit.end, "text": fld.text[hit.start : hit.end]}
+                    {
+                        "schema_version": SCHEMA_VERSION,
+                        "field": fld.name,
+                        "start": hit.start,
+                        "end": hit.end,
+                        "text": fld.text[hit.start : hit.end],
+                    }
                 )
     return evidence
 
 
 def topic_tags(
     hits: Iterable[tuple[Field, Hit]], lang: str, actors: Sequence[Found], topics: Mapping[str, Entry]
-) -> tuple[TopicTag, ...]:
-    """Topics whose evidence reaches the threshold, with their broader topics, best first."""
+) -> list[TopicRecord]:
+    """Topics whose evidence reaches the threshold, with their broader topics, best first (as records)."""
     evidence = _collect(hits, lang, ActorSpans(actors))
     scores = {t: min(1.0, e.total / SATURATION) for t, e in evidence.items() if e.total >= THRESHOLD}
     mentions = {t: evidence[t].mentions for t in scores}
@@ -139,8 +141,15 @@ def topic_tags(
             if inherited > scores.get(parent, 0.0):
                 scores[parent] = inherited
                 mentions.setdefault(parent, mentions[topic_id])
-    records: list[dict[str, Any]] = [
-        {"id": t, "iptc": topics[t].iptc, "score": round(s, 3), "mentions": mentions[t]} for t, s in scores.items()
+    records: list[TopicRecord] = [
+        {
+            "schema_version": SCHEMA_VERSION,
+            "id": t,
+            "iptc": topics[t].iptc,
+            "score": round(s, 3),
+            "mentions": mentions[t],
+        }
+        for t, s in scores.items()
     ]
     records.sort(key=lambda r: (-r["score"], r["id"]))
-    return _TOPIC_TAGS.validate_python(records)
+    return records
