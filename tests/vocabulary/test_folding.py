@@ -55,8 +55,8 @@ def test_tokens_of_empty_or_garbage_text_are_empty(text: str) -> None:
 
 
 def _every_char_text() -> str:
-    """Every code point up to U+30FF (lone surrogates included) and a few beyond, in one long string."""
-    return "".join(chr(c) for c in range(0x3100)) + "\U0001f600 \U00010400 \uffff"
+    """Every code point of the BMP (lone surrogates included, some side by side) and a few beyond, in one string."""
+    return "".join(chr(c) for c in range(0x10000)) + "\U0001f600 \U00010400 \uffff"
 
 
 def test_long_text_folds_and_flattens_as_the_per_character_tables_do() -> None:
@@ -66,9 +66,22 @@ def test_long_text_folds_and_flattens_as_the_per_character_tables_do() -> None:
     assert flatten(text) == text.translate(folding._FLAT)
 
 
+@pytest.mark.parametrize("text", ["\ud83d\ude00", "a\ud800\udc00b" * 100, "\U0001f600é" * 200, "\udfff\ud800" * 300])
+def test_surrogates_and_characters_beyond_the_bmp_keep_their_count(text: str) -> None:
+    assert flatten(text) == text.translate(folding._FLAT)
+    assert len(flatten(text)) == len(text)
+
+
 @pytest.mark.parametrize("length", [0, 1, 255, 256, 257, 4_000])
-def test_fold_is_the_same_on_either_side_of_the_array_threshold(length: int, monkeypatch: pytest.MonkeyPatch) -> None:
-    sample = ("Le sommet de l’AES à Niamey — Œuvre « française », d’Abuja ПРИВЕТ مالي İstanbul\u00a0! " * 60)[:length]
-    fast = (flatten(sample), fold(sample), tokens(sample))
-    monkeypatch.setattr(folding, "_ARRAY_MIN_CHARS", 10**9)
-    assert fast == (flatten(sample), fold(sample), tokens(sample))
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Le sommet de l’AES à Niamey — Œuvre « française », d’Abuja ПРИВЕТ مالي İstanbul\u00a0! ",
+        "The AES summit in Niamey: Mali, Burkina Faso and Niger's leaders meet. ",
+    ],
+    ids=["non-ascii", "ascii"],
+)
+def test_fold_and_flatten_are_the_per_character_tables_at_any_length(length: int, line: str) -> None:
+    sample = (line * 60)[:length]
+    assert flatten(sample) == sample.translate(folding._FLAT)
+    assert fold(sample) == folding.MARKS.sub("", sample.translate(folding._FOLD))
