@@ -200,7 +200,9 @@ class Patterns:
         hits: list[Hit] = []
         context: dict[str, list[int]] = {}
         targets, aliases, context_keys = self._targets, self.keys, self._context_keys
-        for index, start, end in self.automaton.find_matches_as_indexes(flat, overlapping=True):
+        # typed, so that compiled code reads each match as a tuple instead of iterating over it
+        matches: list[tuple[int, int, int]] = self.automaton.find_matches_as_indexes(flat, overlapping=True)
+        for index, start, end in matches:
             # padded keys: the match starts on the space before the word, which is the word's offset in the field
             if index < aliases:
                 actors, cues = targets[index]
