@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from typing import cast
+from typing import Final, cast
 
 from services.classify.context import Field
 from services.classify.patterns import Hit, Target, by_length, case_holds, padded
 from shared.models import SCHEMA_VERSION, ActorKind, ActorRecord, MentionRecord
 from shared.vocabulary import Entry
 
-MAX_MENTIONS = 25
-_LANGUAGE_WORDS = by_length(
+MAX_MENTIONS: Final = 25
+_LANGUAGE_WORDS: Final = by_length(
     tuple(tuple(w.split()) for w in ("en", "in", "parle", "parler", "parlent", "speak", "speaks", "langue", "language",
                                      "cours de"))
 )  # fmt: skip
 """Words before a demonym that make it a language: "en français", "speaks French"."""
-_LANGUAGE_NOUNS = by_length(
+_LANGUAGE_NOUNS: Final = by_length(
     tuple((w,) for w in ("acronym", "acronyme", "sigle", "name", "word", "words", "term", "translation", "traduction",
                          "speaking"))
 )  # fmt: skip
@@ -67,11 +65,11 @@ def other_sense(fld: Field, hit: Hit, target: Target) -> bool:
 def _longest_first(found: list[Found]) -> list[Found]:
     """Keep the longest non-overlapping spans per field; every target of a kept span stays."""
     kept: list[Found] = []
-    by_field: dict[str, list[Found]] = defaultdict(list)
+    by_field: dict[str, list[Found]] = {}
     for item in found:
-        by_field[item.field.name].append(item)
+        by_field.setdefault(item.field.name, []).append(item)
     for items in by_field.values():
-        items.sort(key=lambda f: (f.start, -(f.end - f.start)))
+        items.sort(key=_start_then_longest)
         last_end, last_span = -1, (-1, -1)
         for item in items:
             if (item.start, item.end) == last_span or item.start >= last_end:
@@ -80,7 +78,11 @@ def _longest_first(found: list[Found]) -> list[Found]:
     return kept
 
 
-def _context_score(entry: Entry, fields: Sequence[Field]) -> int:
+def _start_then_longest(item: Found) -> tuple[int, int]:
+    return item.start, item.start - item.end
+
+
+def _context_score(entry: Entry, fields: list[Field]) -> int:
     """How many of the entry's context phrases occur anywhere in the article."""
     present: set[str] = set()
     for fld in fields:
@@ -88,12 +90,12 @@ def _context_score(entry: Entry, fields: Sequence[Field]) -> int:
     return len(present)
 
 
-def _resolve_weak(weak: list[Found], strong: set[str], fields: Sequence[Field]) -> list[Found]:
+def _resolve_weak(weak: list[Found], strong: set[str], fields: list[Field]) -> list[Found]:
     """Keep a weak mention only with support: a strong mention of the same entry (a person's full
     name), else, for groups and companies, the most context words of the entries sharing it."""
-    by_span: dict[tuple[str, int], list[Found]] = defaultdict(list)
+    by_span: dict[tuple[str, int], list[Found]] = {}
     for item in weak:
-        by_span[(item.field.name, item.start)].append(item)
+        by_span.setdefault((item.field.name, item.start), []).append(item)
     accepted: list[Found] = []
     scores: dict[str, int] = {}
     for items in by_span.values():
@@ -111,7 +113,7 @@ def _resolve_weak(weak: list[Found], strong: set[str], fields: Sequence[Field]) 
     return accepted
 
 
-def resolve(fields: Sequence[Field], hits: Iterable[tuple[Field, Hit]], lang: str) -> list[Found]:
+def resolve(fields: list[Field], hits: list[tuple[Field, Hit]], lang: str) -> list[Found]:
     """Every accepted actor mention, overlaps and unsupported weak aliases removed.
 
     Once the article uses a weak alias in another sense ("Richard Wagner"), its bare uses
@@ -138,7 +140,7 @@ def resolve(fields: Sequence[Field], hits: Iterable[tuple[Field, Hit]], lang: st
     return [f for f in kept if f.target.role != "weak"] + _resolve_weak(weak, strong, fields)
 
 
-def salience(mentions: Sequence[Found], text_length: int) -> float:
+def salience(mentions: list[Found], text_length: int) -> float:
     """How central an actor is: in the title, mentioned often, mentioned early, named not only as an adjective."""
     in_title = named = False
     first_in_body = -1
@@ -153,14 +155,14 @@ def salience(mentions: Sequence[Found], text_length: int) -> float:
     return round(min(1.0, score), 3)
 
 
-def actor_tags(found: Sequence[Found], text_length: int) -> list[ActorRecord]:
+def actor_tags(found: list[Found], text_length: int) -> list[ActorRecord]:
     """Group accepted mentions by entry into actor tags, most salient first (as records: see :class:`Tags`)."""
-    by_entry: dict[str, list[Found]] = defaultdict(list)
+    by_entry: dict[str, list[Found]] = {}
     for item in found:
-        by_entry[item.target.entry_id].append(item)
+        by_entry.setdefault(item.target.entry_id, []).append(item)
     records: list[ActorRecord] = []
     for mentions in by_entry.values():
-        mentions.sort(key=lambda m: (m.field.name != "title", m.start))
+        mentions.sort(key=_title_first)
         entry = mentions[0].target.entry
         evidence: list[MentionRecord] = [
             {
@@ -183,5 +185,14 @@ def actor_tags(found: Sequence[Found], text_length: int) -> list[ActorRecord]:
                 "mentions": evidence,
             }
         )
-    records.sort(key=lambda r: (-r["salience"], r["mentions"][0]["field"] != "title", r["mentions"][0]["start"]))
+    records.sort(key=_most_salient_first)
     return records
+
+
+def _title_first(item: Found) -> tuple[bool, int]:
+    return item.field.name != "title", item.start
+
+
+def _most_salient_first(record: ActorRecord) -> tuple[float, bool, int]:
+    first = record["mentions"][0]
+    return -record["salience"], first["field"] != "title", first["start"]

@@ -6,14 +6,15 @@ import re
 from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Final
 
 from shared.vocabulary.folding import fold
 
-_SEPARATOR = re.compile(r"[|•·›»]| / ")
-_SEPARATOR_MARKS = ("|", "•", "·", "›", "»", " / ")
+_SEPARATOR: Final = re.compile(r"[|•·›»]| / ")
+_SEPARATOR_MARKS: Final = ("|", "•", "·", "›", "»", " / ")
 """What ``_SEPARATOR`` matches, as plain substrings: ``str.find`` finds them far quicker than the regex."""
-_LINE = re.compile(r"[^\n]+")
-_PREFIXES = (
+_LINE: Final = re.compile(r"[^\n]+")
+_PREFIXES: Final = (
     "lire aussi", "a lire aussi", "a lire", "lire la suite", "voir aussi", "sur le meme sujet", "read more",
     "read also", "see also", "related", "more on this", "photo", "credit", "(photo", "©", "(c)", "copyright",
     "commentaire", "comments", "abonnez", "subscribe", "newsletter", "publicite", "advertisement",
@@ -21,16 +22,16 @@ _PREFIXES = (
     "most read", "(reporting by", "reporting by", "editing by", "writing by", "additional reporting",
     "(avec afp", "avec afp", "par notre correspondant", "de notre correspondant", "by our correspondent",
 )  # fmt: skip
-_NAV = (
+_NAV: Final = (
     "partager", "share", "tags", "ecouter", "listen", "regarder", "watch", "accueil", "home", "menu",
     "rechercher", "search", "connexion", "sign in", "log in", "s'inscrire", "a la une",
 )  # fmt: skip
-_PREFIX_LINE_CHARS = 160
-_SHORT_LINE_WORDS = 4
-_SHORT_LINE_CHARS = 40
-_MENU_ITEM_WORDS = 3
-_MENU_ITEM_CHARS = 28
-_MENU_MIN_ITEMS = 3
+_PREFIX_LINE_CHARS: Final = 160
+_SHORT_LINE_WORDS: Final = 4
+_SHORT_LINE_CHARS: Final = 40
+_MENU_ITEM_WORDS: Final = 3
+_MENU_ITEM_CHARS: Final = 28
+_MENU_MIN_ITEMS: Final = 3
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from dataclasses import dataclass, field
+from typing import Final
 
 from services.classify.boilerplate import Boilerplate, find_boilerplate
 from services.classify.patterns import ByLength, Hit, Patterns
 from shared.models import TextField
 from shared.vocabulary.folding import DASHES, flatten
 
-_NEXT_WORD = re.compile(r"[ \t]+([^\W\d_][\w'’\-]*)")
-_TITLE_CASE_SHARE = 0.6
-_CASE_SAMPLE_CHARS = 2_000
+_NEXT_WORD: Final = re.compile(r"[ \t]+([^\W\d_][\w'’\-]*)")
+_TITLE_CASE_SHARE: Final = 0.6
+_CASE_SAMPLE_CHARS: Final = 2_000
 
 
 def uses_both_cases(text: str) -> bool:
@@ -23,32 +23,33 @@ def uses_both_cases(text: str) -> bool:
     return not (text + "a").islower() and not (text + "A").isupper()
 
 
-@dataclass(slots=True)
 class Field:
-    """One field of an article: original text, padded flat text and its boilerplate spans."""
+    """One field of an article: original text, padded flat text and its boilerplate spans, scanned once.
 
-    name: TextField
-    text: str
-    patterns: Patterns
-    flat: str = ""
-    boilerplate: Boilerplate = field(default_factory=Boilerplate)
-    title_case: bool = False
-    mixed_case: bool = True
-    """Whether the field uses both cases: an all-caps headline or lowercase text says nothing by its case."""
-    hits: list[Hit] = field(default_factory=list)
-    """Every alias and cue key found in the field, in the order their matches end."""
-    _context: dict[str, list[int]] = field(default_factory=dict)
-    _starts: dict[frozenset[str], list[int]] = field(default_factory=dict)
-    """Per set of context phrases asked about, where any of them starts, sorted: cues ask about the same sets."""
+    ``mixed_case`` says whether the field uses both cases (an all-caps headline or lowercase
+    text says nothing by its case); ``hits`` holds every alias and cue key found in the field,
+    in the order their matches end.
+    """
 
-    def __post_init__(self) -> None:
-        self.flat = f" {flatten(self.text)} "
-        self.hits, self._context = self.patterns.scan(self.flat)
-        self.mixed_case = uses_both_cases(self.text[:_CASE_SAMPLE_CHARS])
-        if self.name == "text":
-            self.boilerplate = find_boilerplate(self.text)
+    # a plain class, not a dataclass: mypyc builds it natively
+    __slots__ = ("_context", "_starts", "boilerplate", "flat", "hits", "mixed_case", "name", "text", "title_case")
+
+    def __init__(self, name: TextField, text: str, patterns: Patterns) -> None:
+        self.name: TextField = name
+        self.text = text
+        self.flat = f" {flatten(text)} "
+        self.hits: list[Hit]
+        self._context: dict[str, list[int]]
+        self.hits, self._context = patterns.scan(self.flat)
+        # per set of context phrases asked about, where any of them starts, sorted: cues ask about the same sets
+        self._starts: dict[frozenset[str], list[int]] = {}
+        self.mixed_case = uses_both_cases(text[:_CASE_SAMPLE_CHARS])
+        self.title_case = False
+        self.boilerplate = Boilerplate()
+        if name == "text":
+            self.boilerplate = find_boilerplate(text)
         else:
-            words = self.text.split()
+            words = text.split()
             capitalised = sum(1 for w in words if w[:1].isupper())
             self.title_case = len(words) >= 3 and capitalised >= _TITLE_CASE_SHARE * len(words)
 

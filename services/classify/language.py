@@ -6,28 +6,28 @@ import re
 import unicodedata
 from collections import Counter
 from functools import lru_cache
-from typing import Any
+from typing import Any, Final
 
 from shared.vocabulary.folding import flatten
 
-UNDETERMINED = "und"
-LANGUAGES = (
+UNDETERMINED: Final = "und"
+LANGUAGES: Final = (
     "fr", "en", "es", "pt", "ar", "de", "it", "nl", "ru", "uk", "pl", "tr", "zh", "ja", "ko", "fa", "he", "hi",
     "el", "sv", "ro", "cs", "hu", "id", "sw", "ha", "yo", "am", "vi", "ms", "da", "fi",
 )  # fmt: skip
 """Languages the detector may answer: French and English, and every language the vocabulary has CLDR names in."""
-_SCRIPTS = {
+_SCRIPTS: Final = {
     "ar": ("ARABIC",), "fa": ("ARABIC",), "he": ("HEBREW",), "ru": ("CYRILLIC",), "uk": ("CYRILLIC",),
     "el": ("GREEK",), "hi": ("DEVANAGARI",), "am": ("ETHIOPIC",), "zh": ("CJK",),
     "ja": ("CJK", "HIRAGANA", "KATAKANA"), "ko": ("HANGUL",),
 }  # fmt: skip
 """Scripts of the languages not written in Latin letters: a detection in the wrong script is noise."""
-SAMPLE_CHARS = 400
-MIN_CONFIDENCE = 0.2
-MIN_STOP_SHARE = 0.2
+SAMPLE_CHARS: Final = 400
+MIN_CONFIDENCE: Final = 0.2
+MIN_STOP_SHARE: Final = 0.2
 """French or English prose has at least one stop word in five words; Spanish sharing "de" does not."""
 
-_STOP = {
+_STOP: Final = {
     "fr": frozenset((
         "apres", "au", "aussi", "aux", "avait", "avant", "avec", "ce", "ces", "cette", "chez", "contre", "d",
         "dans", "de", "deja", "depuis", "des", "dont", "du", "elle", "elles", "encore", "entre", "est", "et",
@@ -42,11 +42,11 @@ _STOP = {
         "under", "was", "were", "which", "who", "will", "with", "without", "would",
     )),
 }  # fmt: skip
-_WORD = re.compile(r"[^\W\d_]+")
-MIN_LETTERS = 4
-_ENOUGH_LETTERS = re.compile(rf"[^\W\d_](?:[\W\d_]*[^\W\d_]){{{MIN_LETTERS - 1}}}")
+_WORD: Final = re.compile(r"[^\W\d_]+")
+MIN_LETTERS: Final = 4
+_ENOUGH_LETTERS: Final = re.compile(rf"[^\W\d_](?:[\W\d_]*[^\W\d_]){{{MIN_LETTERS - 1}}}")
 """Matches once a text has ``MIN_LETTERS`` letters (without counting every letter of the sample)."""
-STOP_WORDS: frozenset[str] = frozenset().union(*_STOP.values())
+STOP_WORDS: Final[frozenset[str]] = frozenset().union(*_STOP.values())
 """French and English stop words, folded."""
 
 
@@ -63,10 +63,16 @@ def identifier() -> Any:
 def stop_word_vote(sample: str) -> str | None:
     """French or English when their stop words clearly outnumber the other's, else None."""
     # words as the tagger sees them (folded, split at every non-word character), numbers left out
-    found = [word for word in flatten(sample).split() if not word.isdigit()]
-    counts = {lang: sum(map(stop.__contains__, found)) for lang, stop in _STOP.items()}
-    (best, top), (_, second) = sorted(counts.items(), key=lambda kv: -kv[1])
-    if top >= 2 and top >= 2 * second + 1 and top >= MIN_STOP_SHARE * len(found):
+    french, english = _STOP["fr"], _STOP["en"]
+    words = fr = en = 0
+    for word in flatten(sample).split():
+        if word.isdigit():
+            continue
+        words += 1
+        fr += word in french
+        en += word in english
+    best, top, second = ("fr", fr, en) if fr >= en else ("en", en, fr)
+    if top >= 2 and top >= 2 * second + 1 and top >= MIN_STOP_SHARE * words:
         return best
     return None
 
@@ -85,7 +91,7 @@ def detect(title: str, text: str) -> str:
     return str(lang)
 
 
-_LATIN_END = "\u0250"
+_LATIN_END: Final = "\u0250"
 """Letters below this code point (ASCII, Latin-1, Latin Extended-A and -B) are all Latin script."""
 
 

@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Literal
+from typing import Final, Literal
 
 import ahocorasick_rs
 
@@ -20,7 +20,7 @@ from shared.vocabulary import Cue, Entry, Vocabulary
 from shared.vocabulary.folding import key
 
 Role = Literal["alias", "weak", "demonym", "prefix", "given", "cue"]
-ACRONYM_MAX_CHARS = 6
+ACRONYM_MAX_CHARS: Final = 6
 
 
 Case = Literal["upper", "title"]

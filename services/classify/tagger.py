@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Final
 
 from pydantic import TypeAdapter
 
@@ -14,10 +15,10 @@ from services.classify.topics import topic_tags
 from shared.models import ActorRecord, ActorTag, Article, TopicRecord, TopicTag
 from shared.vocabulary import Vocabulary, default_vocabulary
 
-MAX_SCAN_CHARS = 100_000
+MAX_SCAN_CHARS: Final = 100_000
 """Text beyond this is not scanned: actors and topics of a news article are stated long before."""
-_ACTOR_TAGS = TypeAdapter(tuple[ActorTag, ...])
-_TOPIC_TAGS = TypeAdapter(tuple[TopicTag, ...])
+_ACTOR_TAGS: Final = TypeAdapter(tuple[ActorTag, ...])
+_TOPIC_TAGS: Final = TypeAdapter(tuple[TopicTag, ...])
 
 
 @dataclass(frozen=True)

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from itertools import accumulate
+from typing import Final
 
 from services.classify.actors import Found
 from services.classify.context import Field
@@ -14,27 +12,30 @@ from services.classify.patterns import Hit, Target, case_holds
 from shared.models import SCHEMA_VERSION, MentionRecord, TopicRecord
 from shared.vocabulary import Entry
 
-THRESHOLD = 1.0
+THRESHOLD: Final = 1.0
 """Evidence a topic needs: one strong cue, or two ordinary ones."""
-SATURATION = 3.0
-REPEAT_FACTOR = 0.3
-TITLE_FACTOR = 1.5
-VETO_RADIUS = 60
-CONFIRM_RADIUS = 150
-ACTOR_RADIUS = 40
-PARENT_FACTOR = 0.8
-MAX_CUE_MENTIONS = 5
+SATURATION: Final = 3.0
+REPEAT_FACTOR: Final = 0.3
+TITLE_FACTOR: Final = 1.5
+VETO_RADIUS: Final = 60
+CONFIRM_RADIUS: Final = 150
+ACTOR_RADIUS: Final = 40
+PARENT_FACTOR: Final = 0.8
+MAX_CUE_MENTIONS: Final = 5
 """Evidence kept per topic: the first cues are enough to show why, and keep payloads small."""
-_ACTOR_KINDS_CONFIRMING = frozenset({"country", "organisation", "person"})
+_ACTOR_KINDS_CONFIRMING: Final = frozenset({"country", "organisation", "person"})
 
 
-@dataclass(slots=True)
 class Evidence:
     """What supports one topic so far."""
 
-    total: float = 0.0
-    seen: dict[str, int] = field(default_factory=dict)
-    mentions: list[MentionRecord] = field(default_factory=list)
+    # a plain class, not a dataclass: mypyc builds it natively (one per topic cued in each article)
+    __slots__ = ("mentions", "seen", "total")
+
+    def __init__(self) -> None:
+        self.total = 0.0
+        self.seen: dict[str, int] = {}
+        self.mentions: list[MentionRecord] = []
 
     def settled(self) -> bool:
         """Whether more cues can change nothing: the score is saturated and the evidence list full."""
@@ -48,11 +49,11 @@ class ActorSpans:
     bisections instead of a pass over every actor for every cue.
     """
 
-    def __init__(self, actors: Sequence[Found]) -> None:
-        spans: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    def __init__(self, actors: list[Found]) -> None:
+        spans: dict[str, list[tuple[int, int]]] = {}
         for a in actors:
             if a.target.kind in _ACTOR_KINDS_CONFIRMING:
-                spans[a.field.name].append((a.start, a.end))
+                spans.setdefault(a.field.name, []).append((a.start, a.end))
         self._starts: dict[str, list[int]] = {}
         self._reach: dict[str, list[int]] = {}
         for name, found in spans.items():
@@ -96,7 +97,7 @@ def cue_holds(fld: Field, hit: Hit, target: Target, lang: str, actors: ActorSpan
     return _confirmed(fld, hit, target, actors)
 
 
-def _collect(hits: Iterable[tuple[Field, Hit]], lang: str, actors: ActorSpans) -> dict[str, Evidence]:
+def _collect(hits: list[tuple[Field, Hit]], lang: str, actors: ActorSpans) -> dict[str, Evidence]:
     evidence: dict[str, Evidence] = {}
     for fld, hit in hits:
         if not hit.cues:
@@ -129,7 +130,7 @@ def _collect(hits: Iterable[tuple[Field, Hit]], lang: str, actors: ActorSpans) -
 
 
 def topic_tags(
-    hits: Iterable[tuple[Field, Hit]], lang: str, actors: Sequence[Found], topics: Mapping[str, Entry]
+    hits: list[tuple[Field, Hit]], lang: str, actors: list[Found], topics: dict[str, Entry]
 ) -> list[TopicRecord]:
     """Topics whose evidence reaches the threshold, with their broader topics, best first (as records)."""
     evidence = _collect(hits, lang, ActorSpans(actors))
@@ -151,5 +152,9 @@ def topic_tags(
         }
         for t, s in scores.items()
     ]
-    records.sort(key=lambda r: (-r["score"], r["id"]))
+    records.sort(key=_best_first)
     return records
+
+
+def _best_first(record: TopicRecord) -> tuple[float, str]:
+    return -record["score"], record["id"]
