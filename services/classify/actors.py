@@ -151,8 +151,21 @@ def salience(mentions: list[Found], text_length: int) -> float:
             first_in_body = m.start
         named = named or m.target.role != "demonym"
     early = first_in_body >= 0 and first_in_body <= max(300, text_length // 5)
-    score = 0.2 + 0.35 * in_title + 0.1 * min(len(mentions) - 1, 3) + 0.1 * early + 0.05 * named
-    return round(min(1.0, score), 3)
+    return _SALIENCE[(in_title, min(len(mentions) - 1, 3), early, named)]
+
+
+def _salience_score(in_title: bool, repeats: int, early: bool, named: bool) -> float:
+    return round(min(1.0, 0.2 + 0.35 * in_title + 0.1 * repeats + 0.1 * early + 0.05 * named), 3)
+
+
+_SALIENCE: Final = {
+    (t, r, e, n): _salience_score(t, r, e, n)
+    for t in (False, True)
+    for r in range(4)
+    for e in (False, True)
+    for n in (False, True)
+}
+"""Every salience there is, computed once: ``round`` costs more than the rest of an actor tag."""
 
 
 def actor_tags(found: list[Found], text_length: int) -> list[ActorRecord]:
