@@ -3,14 +3,18 @@
 Two reports of the same news share most of their names, numbers and key words in the title
 and lead, so the Jaccard similarity of those word sets is high; each band is a pair of
 MinHash values, and two articles whose word sets overlap much share several bands.
+
+Each word's hash xor-ed with every mask (its row) is kept for the next articles, so an
+article's signature is one least-value reduction over the rows of its content words.
 """
 
 from __future__ import annotations
 
 import hashlib
+import operator
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
-from functools import lru_cache
+from itertools import repeat
 
 import numpy as np
 import numpy.typing as npt
@@ -29,6 +33,8 @@ ROWS = 2
 MIN_WORD_CHARS = 3
 BAND_BYTES = 5
 """Bytes of each value a band key keeps: its low 40 bits, as 10 hex digits."""
+CACHED_WORDS = 1 << 14
+"""Words whose MinHash row is kept (64 values, 512 bytes each: about 10 MB in all); news reuses most of its words."""
 _MASKS = np.array(
     [
         int.from_bytes(hashlib.blake2b(f"newsalert-minhash-{i}".encode(), digest_size=8).digest(), "big")
@@ -36,8 +42,20 @@ _MASKS = np.array(
     ],
     dtype=np.uint64,
 )
-
 Values = npt.NDArray[np.uint64]
+_BAND_PREFIXES = [f"{band}:" for band in range(BANDED // ROWS)]
+_BAND_DIGITS = np.array([8 * value + at for value in range(BANDED) for at in range(8 - BAND_BYTES, 8)], dtype=np.intp)
+"""Where the bytes of band keys sit in a packed signature: the low ``BAND_BYTES`` of each banded value."""
+
+
+def _ascii_flat() -> npt.NDArray[np.uint8]:
+    """For each UTF-16 code unit, its flattened character when that is ASCII, else 0xFF."""
+    flat = flatten("".join(map(chr, range(1 << 16))))
+    codes = np.frombuffer(flat.encode("utf-32-le", "surrogatepass"), dtype="<u4")
+    return np.where(codes < 0x80, codes, 0xFF).astype(np.uint8)
+
+
+_ASCII_FLAT = _ascii_flat()
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,52 +67,108 @@ class Sketch:
     bands: list[str]
 
 
-@lru_cache(maxsize=1 << 16)
-def _hash(word: str) -> int:
-    # news reuses its words: most of an article's words were hashed for an earlier one
-    return int.from_bytes(hashlib.blake2b(word.encode(), digest_size=8).digest(), "big")
+def is_content(word: str) -> bool:
+    """Whether a flattened word counts for similarity: not a stop word, and long enough or a number."""
+    return word not in STOP_WORDS and (len(word) >= MIN_WORD_CHARS or word.isdigit())
+
+
+def _flatten(text: str) -> str:
+    """``flatten(text)``, as one table look-up when the result is ASCII (most French and English news)."""
+    try:
+        units = np.frombuffer(text.encode("utf-16-le"), dtype="<u2")
+        # any character that does not flatten to ASCII maps to 0xFF, which ASCII refuses;
+        # "wrap" because every code unit is in the table, and it spares numpy its bounds check
+        return _ASCII_FLAT.take(units, mode="wrap").tobytes().decode("ascii")
+    except UnicodeError:
+        return flatten(text)
+
+
+def _words(article: Article) -> set[str]:
+    """The flattened words of the title and of the first ``LEAD_WORDS`` words of the text."""
+    title_chars, text = len(article.title), article.text
+    # most leads end well before their last character: flatten a shorter prefix first
+    for chars in (LEAD_WORDS * 7, LEAD_WORDS * 12):
+        # one flatten for both: it maps character to character, so the title ends where it ended
+        flat = _flatten(f"{article.title} {text[:chars]}")
+        # a split stopped after the lead's words leaves the rest of the text as one last piece
+        lead = flat[title_chars + 1 :].split(maxsplit=LEAD_WORDS)
+        if len(lead) > LEAD_WORDS or len(text) <= chars:
+            break
+    del lead[LEAD_WORDS:]
+    words = set(lead)
+    words.update(flat[:title_chars].split())
+    return words
 
 
 def features(article: Article) -> set[str]:
     """The content words of the title and lead: folded, without stop words or very short words."""
-    # one flatten for both: it maps character to character, so the title ends where it ended
-    title_chars = len(article.title)
-    flat = flatten(f"{article.title} {article.text[: LEAD_WORDS * 12]}")
-    # a split stopped after the lead's words leaves the rest of the text as one last piece
-    lead = flat[title_chars + 1 :].split(maxsplit=LEAD_WORDS)[:LEAD_WORDS]
-    words = {*flat[:title_chars].split(), *lead}
-    return {w for w in words.difference(STOP_WORDS) if len(w) >= MIN_WORD_CHARS or w.isdigit()}
+    return set(filter(is_content, _words(article)))
 
 
-def _least(words: Collection[str]) -> Values:
-    """For each mask, the least word hash xor-ed with it (no values when no words)."""
-    hashes = np.fromiter(map(_hash, words), dtype=np.uint64, count=len(words))
-    if not hashes.size:
-        return hashes
-    least: Values = np.bitwise_xor.outer(hashes, _MASKS).min(axis=0)
+_ROWS: dict[str, bytes] = {}
+"""Each word seen lately: its hash xor-ed with each mask (``HASHES`` native uint64) or, if not a content word, b""."""
+
+
+def _hashed(words: list[str]) -> bytes:
+    """Each word's hash xor-ed with each mask: ``HASHES`` native uint64 values per word, in order."""
+    digests = b"".join(hashlib.blake2b(word.encode(), digest_size=8).digest() for word in words)
+    return (np.frombuffer(digests, dtype=">u8").astype(np.uint64)[:, None] ^ _MASKS).tobytes()
+
+
+def _learn(words: Collection[str]) -> None:
+    """Add the rows of those of ``words`` not in ``_ROWS``: one numpy pass for all of their content words."""
+    if len(_ROWS) >= CACHED_WORDS:
+        _ROWS.clear()
+    new = set(words).difference(_ROWS)
+    content = [word for word in new if is_content(word)]
+    block, width = _hashed(content), HASHES * 8
+    # pairs, not a dict: merging a dict built from a set would leave _ROWS with slower, general keys
+    _ROWS.update(zip(new, repeat(b"")))
+    _ROWS.update(zip(content, (block[at : at + width] for at in range(0, len(block), width)), strict=True))
+
+
+def _rows(words: Collection[str]) -> bytes:
+    """The rows of the content words among ``words``, one after another."""
+    try:
+        return b"".join(map(_ROWS.__getitem__, words))
+    except KeyError:
+        # news reuses its words: most articles find all of theirs already hashed
+        _learn(words)
+        return b"".join(map(_ROWS.__getitem__, words))
+
+
+def _least(rows: bytes) -> Values:
+    """For each mask, the least of the rows' values."""
+    least: Values = np.frombuffer(rows, dtype=np.uint64).reshape(-1, HASHES).min(axis=0)
     return least
 
 
-def _bands(least: Values) -> list[str]:
+def _bands(packed: bytes) -> list[str]:
     """Band keys: band number, then the low ``BAND_BYTES`` of each of its ``ROWS`` values in hex."""
-    rows = min(len(least), BANDED) // ROWS * ROWS
-    digits = least[:rows].astype(">u8").view(np.uint8).reshape(rows, 8)[:, 8 - BAND_BYTES :].tobytes().hex()
-    width = ROWS * BAND_BYTES * 2
-    return [f"{band}:{digits[at : at + width]}" for band, at in enumerate(range(0, len(digits), width))]
+    rows = min(len(packed) // 8, BANDED) // ROWS * ROWS
+    kept = np.frombuffer(packed, dtype=np.uint8)[_BAND_DIGITS[: rows * BAND_BYTES]].tobytes()
+    return list(map(operator.add, _BAND_PREFIXES, kept.hex(" ", ROWS * BAND_BYTES).split()))
 
 
 def sketch(article: Article) -> Sketch | None:
     """The sketch of ``article``, or None when it has no content words to compare."""
-    words = features(article)
-    least = _least(words)
-    if not least.size:
+    # non-content words have empty rows: the join keeps one row per content word
+    rows = _rows(_words(article))
+    if not rows:
         return None
-    return Sketch(word_count=len(words), packed=least.astype(">u8").tobytes(), bands=_bands(least))
+    packed = _least(rows).astype(">u8").tobytes()
+    return Sketch(word_count=len(rows) // (HASHES * 8), packed=packed, bands=_bands(packed))
 
 
 def signature(words: Iterable[str]) -> tuple[int, ...]:
     """MinHash of ``words``: for each mask, the least word hash xor-ed with it (empty when no words)."""
-    values: list[int] = _least(list(words)).tolist()
+    words = list(words)
+    rows = _rows(words)
+    # the cache keeps no rows for stop words and short words: hash any passed here
+    odd = [word for word in words if not is_content(word)]
+    if odd:
+        rows += _hashed(odd)
+    values: list[int] = _least(rows).tolist() if rows else []
     return tuple(values)
 
 
@@ -107,7 +181,7 @@ def similarity(a: tuple[int, ...], b: tuple[int, ...]) -> float:
 
 def bands(sig: tuple[int, ...]) -> list[str]:
     """Band keys of a signature: band number and a short digest of its rows."""
-    return _bands(np.array(sig, dtype=np.uint64))
+    return _bands(packed(sig))
 
 
 def packed(sig: tuple[int, ...]) -> bytes:
