@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from bisect import bisect_left
-from itertools import accumulate
 from typing import Final
 
 from services.classify.actors import Found
@@ -59,7 +58,11 @@ class ActorSpans:
         for name, found in spans.items():
             found.sort()
             self._starts[name] = [start for start, _ in found]
-            self._reach[name] = list(accumulate((end for _, end in found), max))
+            reach, furthest = [], -1
+            for _, end in found:
+                furthest = max(furthest, end)
+                reach.append(furthest)
+            self._reach[name] = reach
 
     def near(self, fld: Field, start: int, end: int) -> bool:
         """Whether a confirming actor's span overlaps ``start - ACTOR_RADIUS .. end + ACTOR_RADIUS`` in ``fld``."""
