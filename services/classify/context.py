@@ -7,7 +7,7 @@ from bisect import bisect_left
 from typing import Final
 
 from services.classify.boilerplate import Boilerplate, find_boilerplate
-from services.classify.patterns import ByLength, Hit, Patterns
+from services.classify.patterns import Hit, Patterns, Phrases
 from shared.models import TextField
 from shared.vocabulary.folding import DASHES, flatten
 
@@ -61,20 +61,35 @@ class Field:
         """Up to ``count`` folded words right after offset ``end``."""
         return self.flat[end + 1 : end + 1 + 24 * count].split()[:count]
 
-    def preceded_by(self, start: int, phrases: ByLength) -> bool:
-        """Whether one of the phrases ends right before ``start``."""
-        if not phrases:
-            return False
-        before = tuple(self.words_before(start, phrases[-1][0]))
-        # before[-n:] is shorter than n when too few words precede, so it matches no phrase of n words
-        return any(before[-n:] in group for n, group in phrases)
+    def word_before(self, start: int) -> str:
+        """The folded word right before offset ``start`` ("" at the start of the field)."""
+        flat, end = self.flat, start  # flat[start] is the character before the span
+        while end >= 0 and flat[end] == " ":
+            end -= 1
+        return flat[flat.rfind(" ", 0, end) + 1 : end + 1]
 
-    def followed_by(self, end: int, phrases: ByLength) -> bool:
-        """Whether one of the phrases starts right after ``end``."""
-        if not phrases:
+    def word_after(self, end: int) -> str:
+        """The folded word right after offset ``end`` ("" at the end of the field)."""
+        flat, at = self.flat, end + 1  # flat[end + 1] is the character after the span
+        while at < len(flat) and flat[at] == " ":
+            at += 1
+        stop = flat.find(" ", at)
+        return flat[at:stop] if stop >= 0 else flat[at:]
+
+    def preceded_by(self, start: int, phrases: Phrases) -> bool:
+        """Whether one of the phrases ends right before ``start``."""
+        if not phrases or self.word_before(start) not in phrases.lasts:
             return False
-        after = tuple(self.words_after(end, phrases[-1][0]))
-        return any(after[:n] in group for n, group in phrases)
+        before = tuple(self.words_before(start, phrases.longest))
+        # before[-n:] is shorter than n when too few words precede, so it matches no phrase of n words
+        return any(before[-n:] in group for n, group in phrases.by_length)
+
+    def followed_by(self, end: int, phrases: Phrases) -> bool:
+        """Whether one of the phrases starts right after ``end``."""
+        if not phrases or self.word_after(end) not in phrases.firsts:
+            return False
+        after = tuple(self.words_after(end, phrases.longest))
+        return any(after[:n] in group for n, group in phrases.by_length)
 
     def context_hits(self) -> dict[str, list[int]]:
         """Where each context phrase of the vocabulary occurs in this field: padded key to starts."""

@@ -51,14 +51,33 @@ def case_holds(text: str, case: Case) -> bool:
 
 Words = tuple[tuple[str, ...], ...]
 """Phrases as tuples of folded words, shortest first."""
-ByLength = tuple[tuple[int, frozenset[tuple[str, ...]]], ...]
-"""The same phrases grouped by length, for one set look-up per length."""
 
 
-def by_length(phrases: Words) -> ByLength:
+class Phrases:
+    """Word-tuple phrases grouped by length (one set look-up per length), with the words they start
+    and end with: most hits have a neighbour no phrase can end or start with, refused with one look-up."""
+
+    __slots__ = ("by_length", "firsts", "lasts", "longest")
+
+    def __init__(self, phrases: Words = ()) -> None:
+        lengths = sorted({len(p) for p in phrases if p})
+        self.by_length: tuple[tuple[int, frozenset[tuple[str, ...]]], ...] = tuple(
+            (n, frozenset(p for p in phrases if len(p) == n)) for n in lengths
+        )
+        self.longest = lengths[-1] if lengths else 0
+        self.firsts = frozenset(p[0] for p in phrases if p)
+        self.lasts = frozenset(p[-1] for p in phrases if p)
+
+    def __bool__(self) -> bool:
+        return self.longest > 0
+
+
+NO_PHRASES: Final = Phrases()
+
+
+def by_length(phrases: Words) -> Phrases:
     """Group word-tuple phrases by their length."""
-    lengths = sorted({len(p) for p in phrases})
-    return tuple((n, frozenset(p for p in phrases if len(p) == n)) for n in lengths)
+    return Phrases(phrases)
 
 
 @lru_cache(maxsize=4_096)
@@ -86,12 +105,12 @@ class Target:
     cased: Case | None = None
     lang: str | None = None
     cue: Cue | None = None
-    not_after: ByLength = ()
-    not_before: ByLength = ()
+    not_after: Phrases = NO_PHRASES
+    not_before: Phrases = NO_PHRASES
     veto: frozenset[str] = frozenset()
     confirm: frozenset[str] = frozenset()
-    veto_before: ByLength = ()
-    veto_after: ByLength = ()
+    veto_before: Phrases = NO_PHRASES
+    veto_after: Phrases = NO_PHRASES
     capital: bool = False
     """A one-word proper noun (Turkey, China, Chad): the text must capitalise it too."""
     # copies of the entry's and cue's fields the per-hit rules read: a struct field, not a pydantic attribute
@@ -115,8 +134,8 @@ class Target:
             by_length(phrase_words(entry.not_before)),
             padded(cue.veto) if cue else frozenset(),
             padded(cue.confirm) if cue else frozenset(),
-            by_length(phrase_words(cue.veto_before)) if cue else (),
-            by_length(phrase_words(cue.veto_after)) if cue else (),
+            by_length(phrase_words(cue.veto_before)) if cue else NO_PHRASES,
+            by_length(phrase_words(cue.veto_after)) if cue else NO_PHRASES,
             cue is None and phrase[:1].isupper() and len(key(phrase).split()) == 1,
             entry.id,
             entry.kind,

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from services.classify.context import Field, uses_both_cases
-from services.classify.patterns import compiled, padded
+from services.classify.patterns import Phrases, compiled, padded
 from shared.vocabulary import Vocabulary
 
 
@@ -58,3 +58,50 @@ def test_near_finds_a_phrase_start_within_the_radius(
     assert fld.context_hits()[" sommet de la montagne "] == [VETO]
     assert fld.near(start, end, keys, radius) is near
     assert fld.near(start, end, keys, radius) is near  # the second answer comes from the cached starts
+
+
+NEIGHBOURS = "Le fleuve, Niger  coule vers le delta du Niger."
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "before", "after"),
+    [
+        (NEIGHBOURS.index("Niger"), NEIGHBOURS.index("Niger") + 5, "fleuve", "coule"),  # punctuation and spaces
+        (0, 2, "", "fleuve"),  # the start of the field
+        (NEIGHBOURS.rindex("Niger"), NEIGHBOURS.rindex("Niger") + 5, "du", ""),  # the end: only a full stop follows
+    ],
+)
+def test_the_word_before_and_after_a_span_skip_spaces_and_punctuation(
+    vocabulary: Vocabulary, start: int, end: int, before: str, after: str
+) -> None:
+    fld = Field("text", NEIGHBOURS, compiled(vocabulary))
+    assert fld.word_before(start) == before
+    assert fld.word_after(end) == after
+
+
+@pytest.mark.parametrize(
+    ("phrases", "preceded", "followed"),
+    [
+        ((("fleuve",),), True, False),
+        ((("le", "fleuve"),), True, False),  # a phrase of two words ends on the word before
+        ((("coule",), ("coule", "vers")), False, True),
+        ((("la", "fleuve"), ("riviere",)), False, False),  # the last word matches, the phrase does not
+        ((), False, False),
+    ],
+)
+def test_phrases_next_to_a_span_are_found_by_their_words(
+    vocabulary: Vocabulary, phrases: tuple[tuple[str, ...], ...], preceded: bool, followed: bool
+) -> None:
+    fld = Field("text", NEIGHBOURS, compiled(vocabulary))
+    start = NEIGHBOURS.index("Niger")
+    assert fld.preceded_by(start, Phrases(phrases)) is preceded
+    assert fld.followed_by(start + 5, Phrases(phrases)) is followed
+
+
+@given(st.text(alphabet="ab ,.-", max_size=23), st.integers(min_value=0, max_value=23))
+def test_the_word_before_is_the_last_of_the_words_before(text: str, start: int) -> None:
+    # shorter than the 24 characters words_before reads per word, which would cut a longer word
+    fld = Field("text", text, compiled(Vocabulary(entries={})))
+    start = min(start, len(text))
+    words = fld.words_before(start, 1)
+    assert fld.word_before(start) == (words[-1] if words else "")
