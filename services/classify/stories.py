@@ -4,21 +4,22 @@ Each article leaves in Redis, for ``window_s``: its MinHash signature, its story
 per band pointing at it. A new article reads the members its bands point at, compares
 signatures, and joins the most similar story above the threshold or starts its own. All of
 it runs in one Lua script, atomic, so two near-duplicates handled at the same moment still
-end in one story; the scripts of articles handled together share one round trip.
+end in one story; the articles handled together share one script call, made once per batch.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 
 import redis.asyncio as aioredis
-from redis.asyncio.client import Pipeline
+from redis.exceptions import RedisError
 
 from services.classify.sketch import HASHES, bands, features, signature, sketch
 from services.classify.tagger import Tags
+from shared.errors import RedisUnavailable
 from shared.models import Article
-from shared.roundtrip import RoundTrip
 from shared.streams import PREFIX
 
 logger = logging.getLogger(__name__)
@@ -39,71 +40,125 @@ def needed_matches(word_count: int) -> int:
 
 
 _ASSIGN = """
-local id, sig, need, ttl, prefix = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4], ARGV[5]
-local mine = redis.call('GET', prefix .. ':of:' .. id)
-if mine then return mine end
-local seen, story, best = {}, id, -1
-for _, band in ipairs(KEYS) do
-  local member = redis.call('GET', band)
-  if member and not seen[member] then
-    seen[member] = true
-    local other = redis.call('GET', prefix .. ':sig:' .. member)
-    local theirs = redis.call('GET', prefix .. ':of:' .. member)
-    if other and theirs and #other == #sig then
-      local same = 0
-      for i = 1, #sig, 8 do
-        if string.sub(sig, i, i + 7) == string.sub(other, i, i + 7) then same = same + 1 end
+local ttl, prefix = ARGV[1], ARGV[2]
+local function assign(id, sig, need, bands)
+  local mine = redis.call('GET', prefix .. ':of:' .. id)
+  if mine then return mine end
+  local keys, seen, story, best = {}, {}, id, -1
+  for band in string.gmatch(bands, '%S+') do
+    local key = prefix .. ':band:' .. band
+    keys[#keys + 1] = key
+    local member = redis.call('GET', key)
+    if member and not seen[member] then
+      seen[member] = true
+      local other = redis.call('GET', prefix .. ':sig:' .. member)
+      local theirs = redis.call('GET', prefix .. ':of:' .. member)
+      if other and theirs and #other == #sig then
+        local same = 0
+        for i = 1, #sig, 8 do
+          if string.sub(sig, i, i + 7) == string.sub(other, i, i + 7) then same = same + 1 end
+        end
+        if same >= need and same > best then story, best = theirs, same end
       end
-      if same >= need and same > best then story, best = theirs, same end
     end
   end
+  redis.call('SET', prefix .. ':of:' .. id, story, 'PX', ttl)
+  redis.call('SET', prefix .. ':sig:' .. id, sig, 'PX', ttl)
+  for _, key in ipairs(keys) do redis.call('SET', key, id, 'PX', ttl) end
+  return story
 end
-redis.call('SET', prefix .. ':of:' .. id, story, 'PX', ttl)
-redis.call('SET', prefix .. ':sig:' .. id, sig, 'PX', ttl)
-for _, band in ipairs(KEYS) do redis.call('SET', band, id, 'PX', ttl) end
-return story
+local stories = {}
+for at = 3, #ARGV, 4 do
+  local ok, story = pcall(assign, ARGV[at], ARGV[at + 1], tonumber(ARGV[at + 2]), ARGV[at + 3])
+  if not ok then story = redis.error_reply(type(story) == 'table' and story.err or tostring(story)) end
+  stories[#stories + 1] = story
+end
+return stories
+"""
+"""Assigns the articles of a batch in order (ARGV: ttl, prefix, then id, signature, needed matches, bands of each).
+
+The reply holds each article's story, or the error that stopped its assignment alone.
 """
 
 
 @dataclass(frozen=True, slots=True)
 class _Request:
-    """One article's story script call."""
+    """One article's part of the story script's arguments."""
 
     article_id: str
-    keys: list[str]
-    args: list[bytes | str | int]
+    packed: bytes
+    need: int
+    bands: str
 
 
 class StoryStore:
     """Assigns each article to a story, sharing the id of earlier near-duplicates within the window.
 
     Articles handled together (a stage's batch runs its handlers concurrently) share one
-    round trip, where the scripts still run one after another, each atomic.
+    script call: the script assigns them one after another, in the order they asked, so a
+    near-duplicate of an article earlier in the batch joins its story.
     """
 
     def __init__(self, client: aioredis.Redis, window_s: float = 72 * 3600) -> None:
         self.client = client
         self.window_s = window_s
-        self._round_trip = RoundTrip(client, self._queue, lambda r: f"story grouping failed for article {r.article_id}")
+        self._waiting: list[tuple[_Request, asyncio.Future[str]]] = []
+        self._flushes: set[asyncio.Task[None]] = set()
 
     async def assign(self, article: Article, tags: Tags) -> str:
         """Return the story id of ``article``: an earlier near-duplicate's story, or its own id."""
         drawn = sketch(article)
         if drawn is None:
             return article.id
-        keys = [f"{STORY_KEYS}:band:{band}" for band in drawn.bands]
-        need = needed_matches(drawn.word_count)
-        args: list[bytes | str | int] = [article.id, drawn.packed, need, int(self.window_s * 1000), STORY_KEYS]
-        reply = await self._round_trip.ask(_Request(article.id, keys, args))
-        result = reply.decode() if isinstance(reply, bytes) else str(reply)
-        if result != article.id:
-            logger.debug("article joins story %s", result, extra={"article_id": article.id})
-        return result
+        request = _Request(article.id, drawn.packed, needed_matches(drawn.word_count), " ".join(drawn.bands))
+        loop = asyncio.get_running_loop()
+        if not self._waiting:
+            loop.call_soon(self._flush)
+        answer: asyncio.Future[str] = loop.create_future()
+        self._waiting.append((request, answer))
+        story = await answer
+        if story != article.id:
+            logger.debug("article joins story %s", story, extra={"article_id": article.id})
+        return story
 
-    async def _queue(self, pipe: Pipeline, requests: list[_Request]) -> None:
-        for request in requests:
-            # EVAL, not a registered script: redis-py would check it with a round trip per flush
-            pipe.eval(_ASSIGN, len(request.keys), *request.keys, *request.args)
+    def _flush(self) -> None:
+        batch, self._waiting = self._waiting, []
+        task = asyncio.ensure_future(self._send(batch))
+        self._flushes.add(task)
+        task.add_done_callback(self._flushes.discard)
+
+    async def _send(self, batch: list[tuple[_Request, asyncio.Future[str]]]) -> None:
+        args: list[bytes | str | int] = [int(self.window_s * 1000), STORY_KEYS]
+        for request, _ in batch:
+            args += (request.article_id, request.packed, request.need, request.bands)
+        try:
+            # EVAL, not a registered script: redis-py would check it with a round trip per call
+            replies = await self.client.eval(_ASSIGN, 0, *args)
+            for (request, answer), story in zip(batch, replies, strict=True):
+                if answer.done():
+                    continue
+                if isinstance(story, Exception):
+                    answer.set_exception(_failure(request, story))
+                else:
+                    answer.set_result(story.decode() if isinstance(story, bytes) else str(story))
+        except asyncio.CancelledError:
+            for _, answer in batch:
+                answer.cancel()
+            raise
+        except Exception as e:
+            # whatever failed, every waiting article must hear of it, or its handler would wait forever
+            for request, answer in batch:
+                if not answer.done():
+                    answer.set_exception(_failure(request, e))
+
+
+def _failure(request: _Request, error: Exception) -> Exception:
+    """What an article waiting for its story hears of ``error``: a Redis error names the article."""
+    if not isinstance(error, RedisError):
+        return error
+    failure = RedisUnavailable(f"story grouping failed for article {request.article_id}: {error}")
+    failure.__cause__ = error
+    return failure
 
 
 class LocalStories:

@@ -150,3 +150,35 @@ async def test_assignment_survives_a_flushed_script_cache(redis: aioredis.Redis)
     story = await store.assign(NIAMEY_SUMMIT[0], NO_TAGS)
     await redis.script_flush()
     assert await store.assign(NIAMEY_SUMMIT[1], NO_TAGS) == story
+
+
+async def _eval_calls(redis: aioredis.Redis) -> int:
+    stats = await redis.info("commandstats")
+    return int(stats.get("cmdstat_eval", {}).get("calls", 0))
+
+
+async def test_articles_handled_together_cost_one_script_call(redis: aioredis.Redis) -> None:
+    store = StoryStore(redis)
+    items = [*NIAMEY_SUMMIT, *OTHER_NIGER_NEWS, *LAVROV_EN, NIAMEY_SUMMIT[0]]
+    before = await _eval_calls(redis)
+    stories = await asyncio.gather(*(store.assign(item, NO_TAGS) for item in items))
+    assert await _eval_calls(redis) == before + 1
+    assert stories[: len(NIAMEY_SUMMIT)] == [NIAMEY_SUMMIT[0].id] * len(NIAMEY_SUMMIT)
+    assert stories[-1] == NIAMEY_SUMMIT[0].id
+    assert await store.assign(LAVROV_EN[1], NO_TAGS) == LAVROV_EN[0].id
+    assert await _eval_calls(redis) == before + 2
+
+
+async def test_a_redis_error_fails_only_its_article_and_names_it(redis: aioredis.Redis) -> None:
+    store = StoryStore(redis)
+    broken = NIAMEY_SUMMIT[1]
+    await redis.rpush(f"newsalert:story:of:{broken.id}", "not a story id")
+    items = [*NIAMEY_SUMMIT, *OTHER_NIGER_NEWS]
+    results = await asyncio.gather(*(store.assign(item, NO_TAGS) for item in items), return_exceptions=True)
+    assert isinstance(results[1], RedisUnavailable)
+    assert str(results[1]).startswith(f"story grouping failed for article {broken.id}: WRONGTYPE")
+    assert results[:1] + results[2:] == [NIAMEY_SUMMIT[0].id] * (len(NIAMEY_SUMMIT) - 1) + [
+        item.id for item in OTHER_NIGER_NEWS
+    ]
+    await redis.delete(f"newsalert:story:of:{broken.id}")
+    assert await store.assign(broken, NO_TAGS) == NIAMEY_SUMMIT[0].id
