@@ -78,8 +78,9 @@ def test_surrogates_and_characters_beyond_the_bmp_keep_their_count(text: str) ->
     [
         "Le sommet de l’AES à Niamey — Œuvre « française », d’Abuja ПРИВЕТ مالي İstanbul\u00a0! ",
         "The AES summit in Niamey: Mali, Burkina Faso and Niger's leaders meet. ",
+        "Élysée, Ouagadougou : l’armée « nigérienne » — réunion à Niamey. ",
     ],
-    ids=["non-ascii", "ascii"],
+    ids=["non-ascii", "ascii", "folds-to-ascii"],
 )
 def test_fold_and_flatten_are_the_per_character_tables_at_any_length(length: int, line: str) -> None:
     sample = (line * 60)[:length]
