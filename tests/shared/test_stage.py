@@ -15,6 +15,7 @@ from faststream.redis.parser.binary import BinaryMessageFormatV1
 
 from shared.broker import ensure_groups, forget_dead_consumers, make_broker
 from shared.errors import InputError
+from shared.metrics import handler_seconds
 from shared.models import Article, DeadLetter
 from shared.settings import CommonSettings
 from shared.stage import MAX_DEAD_PAYLOAD_BYTES, Output, Stage, StageRunner, claim_poll_ms, handle_timeout_s
@@ -248,6 +249,32 @@ async def test_an_entry_slower_than_its_deadline_fails_instead_of_being_stolen(
     assert runner.counters.failed == 1
     assert "TimeoutError" in (await redis.hget(runner.errors_key, entries[0][0])).decode()
     assert await pending(redis) == 1  # left for a retry, not lost
+
+
+async def test_each_entry_is_timed_and_fails_alone_within_its_batch(redis: aioredis.Redis, broker: RedisBroker):
+    """A failing and a hanging entry fail on their own; all three handlings are observed as latencies."""
+    await ensure_groups(redis, [(IN, GROUP)])
+    for n in (1, 2, 3):
+        await broker.publish(article(n), stream=IN)
+    ((_, entries),) = await redis.xreadgroup(GROUP, "reader", {IN: ">"}, count=3)
+
+    async def handle(item: Article) -> Sequence[Output]:
+        if item.id == article(2).id:
+            raise RuntimeError("downstream unavailable")
+        if item.id == article(3).id:
+            await asyncio.Event().wait()
+        return [(OUT, item)]
+
+    stage = Stage(name="timed_batch", stream=IN, group=GROUP, model=Article, handle=handle, key=lambda a: a.id)
+    runner = StageRunner(stage, broker, redis, settings(claim_idle_ms=300), consumer="reader")
+    before = sum(handler_seconds("timed_batch").counts)
+    await runner.process(entries, {})
+    assert sum(handler_seconds("timed_batch").counts) == before + 3
+    assert await out_ids(redis) == [article(1).id]
+    assert (runner.counters.handled, runner.counters.failed) == (1, 2)
+    reasons = await redis.hgetall(runner.errors_key)
+    assert sorted(reason.decode().split(":")[0] for reason in reasons.values()) == ["RuntimeError", "TimeoutError"]
+    assert await pending(redis) == 2
 
 
 async def test_oversized_poison_is_dead_lettered_with_its_payload_cut(redis: aioredis.Redis, broker: RedisBroker):
