@@ -48,16 +48,6 @@ _BAND_DIGITS = np.array([8 * value + at for value in range(BANDED) for at in ran
 """Where the bytes of band keys sit in a packed signature: the low ``BAND_BYTES`` of each banded value."""
 
 
-def _ascii_flat() -> npt.NDArray[np.uint8]:
-    """For each UTF-16 code unit, its flattened character when that is ASCII, else 0xFF."""
-    flat = flatten("".join(map(chr, range(1 << 16))))
-    codes = np.frombuffer(flat.encode("utf-32-le", "surrogatepass"), dtype="<u4")
-    return np.where(codes < 0x80, codes, 0xFF).astype(np.uint8)
-
-
-_ASCII_FLAT = _ascii_flat()
-
-
 @dataclass(frozen=True, slots=True)
 class Sketch:
     """What story grouping needs of one article: how many content words, the packed signature, its bands."""
@@ -72,24 +62,13 @@ def is_content(word: str) -> bool:
     return word not in STOP_WORDS and (len(word) >= MIN_WORD_CHARS or word.isdigit())
 
 
-def _flatten(text: str) -> str:
-    """``flatten(text)``, as one table look-up when the result is ASCII (most French and English news)."""
-    try:
-        units = np.frombuffer(text.encode("utf-16-le"), dtype="<u2")
-        # any character that does not flatten to ASCII maps to 0xFF, which ASCII refuses;
-        # "wrap" because every code unit is in the table, and it spares numpy its bounds check
-        return _ASCII_FLAT.take(units, mode="wrap").tobytes().decode("ascii")
-    except UnicodeError:
-        return flatten(text)
-
-
 def _words(article: Article) -> set[str]:
     """The flattened words of the title and of the first ``LEAD_WORDS`` words of the text."""
     title_chars, text = len(article.title), article.text
     # most leads end well before their last character: flatten a shorter prefix first
     for chars in (LEAD_WORDS * 7, LEAD_WORDS * 12):
         # one flatten for both: it maps character to character, so the title ends where it ended
-        flat = _flatten(f"{article.title} {text[:chars]}")
+        flat = flatten(f"{article.title} {text[:chars]}")
         # a split stopped after the lead's words leaves the rest of the text as one last piece
         lead = flat[title_chars + 1 :].split(maxsplit=LEAD_WORDS)
         if len(lead) > LEAD_WORDS or len(text) <= chars:
