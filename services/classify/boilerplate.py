@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from typing import Final
 
 from shared.vocabulary.folding import fold
@@ -34,12 +33,15 @@ _MENU_ITEM_CHARS: Final = 28
 _MENU_MIN_ITEMS: Final = 3
 
 
-@dataclass(frozen=True, slots=True)
 class Spans:
     """Sorted, disjoint character ranges, for membership tests by bisection (the tagger asks once per hit)."""
 
-    starts: tuple[int, ...] = ()
-    ends: tuple[int, ...] = ()
+    # plain classes, not dataclasses: mypyc builds them natively (two per article)
+    __slots__ = ("ends", "starts")
+
+    def __init__(self, starts: tuple[int, ...] = (), ends: tuple[int, ...] = ()) -> None:
+        self.starts = starts
+        self.ends = ends
 
     @classmethod
     def union(cls, ranges: Iterable[tuple[int, int]]) -> Spans:
@@ -57,18 +59,19 @@ class Spans:
         return at >= 0 and offset < self.ends[at]
 
 
-@dataclass(frozen=True, slots=True)
 class Boilerplate:
     """Character ranges of a text to skip: ``noise`` for everything, ``labels`` for topics only."""
 
-    noise: tuple[tuple[int, int], ...] = ()
-    labels: tuple[tuple[int, int], ...] = ()
-    _noise: Spans = field(init=False, repr=False, compare=False)
-    _either: Spans = field(init=False, repr=False, compare=False)
+    __slots__ = ("_either", "_noise", "labels", "noise")
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "_noise", Spans.union(self.noise))
-        object.__setattr__(self, "_either", Spans.union((*self.noise, *self.labels)))
+    def __init__(self, noise: tuple[tuple[int, int], ...] = (), labels: tuple[tuple[int, int], ...] = ()) -> None:
+        self.noise = noise
+        self.labels = labels
+        self._noise = Spans.union(noise)
+        self._either = Spans.union((*noise, *labels))
+
+    def __repr__(self) -> str:
+        return f"Boilerplate(noise={self.noise!r}, labels={self.labels!r})"
 
     def is_noise(self, start: int) -> bool:
         """Whether offset ``start`` lies in a menu, credit or related-link span."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Final
 
 from pydantic import TypeAdapter
@@ -21,7 +20,6 @@ _ACTOR_TAGS: Final = TypeAdapter(tuple[ActorTag, ...])
 _TOPIC_TAGS: Final = TypeAdapter(tuple[TopicTag, ...])
 
 
-@dataclass(frozen=True)
 class Tags:
     """What tagging found in one article.
 
@@ -31,9 +29,21 @@ class Tags:
     the validated models.
     """
 
-    lang: str
-    actor_records: list[ActorRecord] = field(default_factory=list)
-    topic_records: list[TopicRecord] = field(default_factory=list)
+    # a plain class, not a dataclass: mypyc builds it natively (one per article)
+    __slots__ = ("actor_records", "lang", "topic_records")
+
+    def __init__(
+        self,
+        lang: str,
+        actor_records: list[ActorRecord] | None = None,
+        topic_records: list[TopicRecord] | None = None,
+    ) -> None:
+        self.lang = lang
+        self.actor_records: list[ActorRecord] = actor_records if actor_records is not None else []
+        self.topic_records: list[TopicRecord] = topic_records if topic_records is not None else []
+
+    def __repr__(self) -> str:
+        return f"Tags(lang={self.lang!r}, actor_records={self.actor_records!r}, topic_records={self.topic_records!r})"
 
     @property
     def actors(self) -> tuple[ActorTag, ...]:
