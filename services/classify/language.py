@@ -60,12 +60,12 @@ def identifier() -> Any:
     return identifier
 
 
-def stop_word_vote(sample: str) -> str | None:
-    """French or English when their stop words clearly outnumber the other's, else None."""
-    # words as the tagger sees them (folded, split at every non-word character), numbers left out
+def stop_word_vote(flat: str) -> str | None:
+    """French or English when their stop words clearly outnumber the other's in ``flat`` (a flattened
+    sample: words as the tagger sees them, folded and split at every non-word character), else None."""
     french, english = _STOP["fr"], _STOP["en"]
     words = fr = en = 0
-    for word in flatten(sample).split():
+    for word in flat.split():
         if word.isdigit():
             continue
         words += 1
@@ -77,12 +77,16 @@ def stop_word_vote(sample: str) -> str | None:
     return None
 
 
-def detect(title: str, text: str) -> str:
-    """Return the ISO 639-1 code of the article's language, or ``und`` when it cannot tell."""
+def detect(title: str, text: str, flat_sample: str | None = None) -> str:
+    """Return the ISO 639-1 code of the article's language, or ``und`` when it cannot tell.
+
+    ``flat_sample``, when the caller has it, is the title and the first ``SAMPLE_CHARS`` characters
+    of the text already flattened, with a space between them.
+    """
     sample = f"{title}\n{text[:SAMPLE_CHARS]}"
     if _ENOUGH_LETTERS.search(sample, 0, SAMPLE_CHARS) is None:
         return UNDETERMINED
-    voted = stop_word_vote(sample)
+    voted = stop_word_vote(flat_sample if flat_sample is not None else flatten(sample))
     if voted is not None:
         return voted
     lang, confidence = identifier().classify(sample)

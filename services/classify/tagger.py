@@ -8,7 +8,7 @@ from pydantic import TypeAdapter
 
 from services.classify.actors import actor_tags, resolve
 from services.classify.context import Field
-from services.classify.language import detect, identifier, primary
+from services.classify.language import SAMPLE_CHARS, detect, identifier, primary
 from services.classify.patterns import compiled
 from services.classify.topics import topic_tags
 from shared.models import ActorRecord, ActorTag, Article, TopicRecord, TopicTag
@@ -67,9 +67,10 @@ def prepare(vocabulary: Vocabulary | None = None) -> Vocabulary:
 def tag(article: Article, vocabulary: Vocabulary | None = None) -> Tags:
     """Tag ``article``: its language (a given one is kept), the actors it names and its topics."""
     vocab = vocabulary if vocabulary is not None else default_vocabulary()
-    lang = article.lang or detect(article.title, article.text)
     patterns = compiled(vocab)
     fields = [Field("title", article.title, patterns), Field("text", article.text[:MAX_SCAN_CHARS], patterns)]
+    # the fields are flattened already: the language vote reads its sample from them
+    lang = article.lang or detect(article.title, article.text, fields[0].flat + fields[1].flat[: SAMPLE_CHARS + 1])
     hits = [(fld, hit) for fld in fields for hit in fld.hits]
     found = resolve(fields, hits, primary(lang))
     return Tags(

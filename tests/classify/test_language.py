@@ -16,6 +16,9 @@ from services.classify.language import (
     primary,
     stop_word_vote,
 )
+from services.classify.tagger import tag
+from shared.models import Article
+from shared.vocabulary.folding import flatten
 from tests.classify.corpus import load
 
 EXTRA_TITLES = {
@@ -54,6 +57,17 @@ def test_title_and_lead_are_always_recognised() -> None:
     for lang in ("fr", "en"):
         for item in load(lang):
             assert detect(item.article.title, item.article.text) == lang
+
+
+@pytest.mark.parametrize("lang", ["fr", "en", "holdout", "holdout2"])
+def test_the_tagger_detects_from_its_flattened_fields_as_from_the_text(lang: str) -> None:
+    for item in load(lang):
+        article = item.article
+        tagged = tag(article).lang
+        assert tagged == detect(article.title, article.text), article.title
+        # a text cut in the middle of a word at the sample's end, and a title alone
+        cut = Article(id=article.id, title=article.title, text="Le sommet " + "x" * (SAMPLE_CHARS - 12) + "ouest sud")
+        assert tag(cut).lang == detect(cut.title, cut.text)
 
 
 def test_other_languages_are_named() -> None:
@@ -100,9 +114,9 @@ def test_letter_threshold_counts_letters_as_the_word_pattern_does() -> None:
 
 
 def test_stop_word_vote_decides_on_clear_majorities() -> None:
-    assert stop_word_vote("Le président et les ministres de la région") == "fr"
-    assert stop_word_vote("The president and the ministers of the region") == "en"
-    assert stop_word_vote("Burkina Faso Mali Niger") is None
+    assert stop_word_vote(flatten("Le président et les ministres de la région")) == "fr"
+    assert stop_word_vote(flatten("The president and the ministers of the region")) == "en"
+    assert stop_word_vote(flatten("Burkina Faso Mali Niger")) is None
 
 
 @pytest.mark.parametrize(
