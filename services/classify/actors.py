@@ -113,23 +113,29 @@ def _resolve_weak(weak: list[Found], strong: set[str], fields: list[Field]) -> l
     return accepted
 
 
-def resolve(fields: list[Field], hits: list[tuple[Field, Hit]], lang: str) -> list[Found]:
+def _accept(fld: Field, hit: Hit, lang: str, found: list[Found], elsewhere: set[str]) -> None:
+    """Add the hit's actors that pass their rules to ``found``; note in ``elsewhere`` those used in another sense."""
+    for target in hit.actors:
+        if not well_formed(fld, hit, target, lang):
+            continue
+        if other_sense(fld, hit, target):
+            elsewhere.add(target.entry_id)
+        elif _role_allows(fld, hit, target):
+            found.append(Found(fld, hit.start, hit.end, target))
+
+
+def resolve(fields: list[Field], lang: str) -> list[Found]:
     """Every accepted actor mention, overlaps and unsupported weak aliases removed.
 
     Once the article uses a weak alias in another sense ("Richard Wagner"), its bare uses
     ("Wagner") stand for the entry only next to a strong mention of it.
     """
-    found, elsewhere = [], set()
-    for fld, hit in hits:
-        if fld.boilerplate.noise and fld.boilerplate.is_noise(hit.start):
-            continue
-        for target in hit.actors:
-            if not well_formed(fld, hit, target, lang):
-                continue
-            if other_sense(fld, hit, target):
-                elsewhere.add(target.entry_id)
-            elif _role_allows(fld, hit, target):
-                found.append(Found(fld, hit.start, hit.end, target))
+    found: list[Found] = []
+    elsewhere: set[str] = set()
+    for fld in fields:
+        for hit in fld.hits:
+            if hit.actors and not (fld.boilerplate.noise and fld.boilerplate.is_noise(hit.start)):
+                _accept(fld, hit, lang, found, elsewhere)
     kept = _longest_first(found)
     strong = {f.target.entry_id for f in kept if f.target.role != "weak"}
     weak = [

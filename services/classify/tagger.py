@@ -71,10 +71,9 @@ def tag(article: Article, vocabulary: Vocabulary | None = None) -> Tags:
     fields = [Field("title", article.title, patterns), Field("text", article.text[:MAX_SCAN_CHARS], patterns)]
     # the fields are flattened already: the language vote reads its sample from them
     lang = article.lang or detect(article.title, article.text, fields[0].flat + fields[1].flat[: SAMPLE_CHARS + 1])
-    hits = [(fld, hit) for fld in fields for hit in fld.hits]
-    found = resolve(fields, hits, primary(lang))
+    found = resolve(fields, primary(lang))
     return Tags(
         lang=lang,
         actor_records=actor_tags(found, len(fields[1].text)),
-        topic_records=topic_tags(hits, primary(lang), found, patterns.topics),
+        topic_records=topic_tags(fields, primary(lang), found, patterns.topics),
     )

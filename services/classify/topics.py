@@ -100,43 +100,46 @@ def cue_holds(fld: Field, hit: Hit, target: Target, lang: str, actors: ActorSpan
     return _confirmed(fld, hit, target, actors)
 
 
-def _collect(hits: list[tuple[Field, Hit]], lang: str, actors: ActorSpans) -> dict[str, Evidence]:
+def _collect(fields: list[Field], lang: str, actors: ActorSpans) -> dict[str, Evidence]:
     evidence: dict[str, Evidence] = {}
-    for fld, hit in hits:
-        if not hit.cues:
-            continue
-        counted: set[str] = set()
-        for target in hit.cues:
-            topic = target.entry_id
-            item = evidence.get(topic)
-            if item is None:
-                item = evidence[topic] = Evidence()
-            if topic in counted or item.settled() or not cue_holds(fld, hit, target, lang, actors):
-                continue
-            counted.add(topic)
-            phrase = fld.flat[hit.start + 1 : hit.end + 1]
-            repeat = item.seen.get(phrase, 0)
-            item.seen[phrase] = repeat + 1
-            factor = (TITLE_FACTOR if fld.name == "title" else 1.0) * (REPEAT_FACTOR if repeat else 1.0)
-            item.total += target.weight * factor
-            if len(item.mentions) < MAX_CUE_MENTIONS:
-                item.mentions.append(
-                    {
-                        "schema_version": SCHEMA_VERSION,
-                        "field": fld.name,
-                        "start": hit.start,
-                        "end": hit.end,
-                        "text": fld.text[hit.start : hit.end],
-                    }
-                )
+    for fld in fields:
+        for hit in fld.hits:
+            if hit.cues:
+                _weigh(fld, hit, lang, actors, evidence)
     return evidence
 
 
-def topic_tags(
-    hits: list[tuple[Field, Hit]], lang: str, actors: list[Found], topics: dict[str, Entry]
-) -> list[TopicRecord]:
+def _weigh(fld: Field, hit: Hit, lang: str, actors: ActorSpans, evidence: dict[str, Evidence]) -> None:
+    """Add what one hit's cues say to ``evidence``, each topic at most once per hit."""
+    counted: list[str] = []  # a hit has one or two cues: a list is quicker to build than a set
+    for target in hit.cues:
+        topic = target.entry_id
+        item = evidence.get(topic)
+        if item is None:
+            item = evidence[topic] = Evidence()
+        if topic in counted or item.settled() or not cue_holds(fld, hit, target, lang, actors):
+            continue
+        counted.append(topic)
+        phrase = fld.flat[hit.start + 1 : hit.end + 1]
+        repeat = item.seen.get(phrase, 0)
+        item.seen[phrase] = repeat + 1
+        factor = (TITLE_FACTOR if fld.name == "title" else 1.0) * (REPEAT_FACTOR if repeat else 1.0)
+        item.total += target.weight * factor
+        if len(item.mentions) < MAX_CUE_MENTIONS:
+            item.mentions.append(
+                {
+                    "schema_version": SCHEMA_VERSION,
+                    "field": fld.name,
+                    "start": hit.start,
+                    "end": hit.end,
+                    "text": fld.text[hit.start : hit.end],
+                }
+            )
+
+
+def topic_tags(fields: list[Field], lang: str, actors: list[Found], topics: dict[str, Entry]) -> list[TopicRecord]:
     """Topics whose evidence reaches the threshold, with their broader topics, best first (as records)."""
-    evidence = _collect(hits, lang, ActorSpans(actors))
+    evidence = _collect(fields, lang, ActorSpans(actors))
     scores = {t: min(1.0, e.total / SATURATION) for t, e in evidence.items() if e.total >= THRESHOLD}
     mentions = {t: evidence[t].mentions for t in scores}
     for topic_id in list(scores):
