@@ -9,17 +9,16 @@ end in one story; the articles handled together share one script call, made once
 
 from __future__ import annotations
 
-import asyncio
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import redis.asyncio as aioredis
-from redis.exceptions import RedisError
 
 from services.classify.sketch import HASHES, bands, features, signature, sketch
 from services.classify.tagger import Tags
-from shared.errors import RedisUnavailable
 from shared.models import Article
+from shared.roundtrip import RoundTrip
 from shared.streams import PREFIX
 
 logger = logging.getLogger(__name__)
@@ -102,8 +101,7 @@ class StoryStore:
     def __init__(self, client: aioredis.Redis, window_s: float = 72 * 3600) -> None:
         self.client = client
         self.window_s = window_s
-        self._waiting: list[tuple[_Request, asyncio.Future[str]]] = []
-        self._flushes: set[asyncio.Task[None]] = set()
+        self._round_trip = RoundTrip(self._assign_all, lambda r: f"story grouping failed for article {r.article_id}")
 
     async def assign(self, article: Article, tags: Tags) -> str:
         """Return the story id of ``article``: an earlier near-duplicate's story, or its own id."""
@@ -111,54 +109,20 @@ class StoryStore:
         if drawn is None:
             return article.id
         request = _Request(article.id, drawn.packed, needed_matches(drawn.word_count), " ".join(drawn.bands))
-        loop = asyncio.get_running_loop()
-        if not self._waiting:
-            loop.call_soon(self._flush)
-        answer: asyncio.Future[str] = loop.create_future()
-        self._waiting.append((request, answer))
-        story = await answer
+        reply = await self._round_trip.ask(request)
+        story = reply.decode() if isinstance(reply, bytes) else str(reply)
         if story != article.id:
             logger.debug("article joins story %s", story, extra={"article_id": article.id})
         return story
 
-    def _flush(self) -> None:
-        batch, self._waiting = self._waiting, []
-        task = asyncio.ensure_future(self._send(batch))
-        self._flushes.add(task)
-        task.add_done_callback(self._flushes.discard)
-
-    async def _send(self, batch: list[tuple[_Request, asyncio.Future[str]]]) -> None:
+    async def _assign_all(self, requests: list[_Request]) -> Sequence[object]:
+        """One script call for a turn's articles: their stories, or the error that stopped one alone."""
         args: list[bytes | str | int] = [int(self.window_s * 1000), STORY_KEYS]
-        for request, _ in batch:
+        for request in requests:
             args += (request.article_id, request.packed, request.need, request.bands)
-        try:
-            # EVAL, not a registered script: redis-py would check it with a round trip per call
-            replies = await self.client.eval(_ASSIGN, 0, *args)
-            for (request, answer), story in zip(batch, replies, strict=True):
-                if answer.done():
-                    continue
-                if isinstance(story, Exception):
-                    answer.set_exception(_failure(request, story))
-                else:
-                    answer.set_result(story.decode() if isinstance(story, bytes) else str(story))
-        except asyncio.CancelledError:
-            for _, answer in batch:
-                answer.cancel()
-            raise
-        except Exception as e:
-            # whatever failed, every waiting article must hear of it, or its handler would wait forever
-            for request, answer in batch:
-                if not answer.done():
-                    answer.set_exception(_failure(request, e))
-
-
-def _failure(request: _Request, error: Exception) -> Exception:
-    """What an article waiting for its story hears of ``error``: a Redis error names the article."""
-    if not isinstance(error, RedisError):
-        return error
-    failure = RedisUnavailable(f"story grouping failed for article {request.article_id}: {error}")
-    failure.__cause__ = error
-    return failure
+        # EVAL, not a registered script: redis-py would check it with a round trip per call
+        replies: list[object] = await self.client.eval(_ASSIGN, 0, *args)
+        return replies
 
 
 class LocalStories:

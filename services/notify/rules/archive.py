@@ -22,7 +22,7 @@ from redis.exceptions import RedisError
 
 from shared.errors import RedisUnavailable
 from shared.models import TaggedArticle, utc_now
-from shared.roundtrip import RoundTrip
+from shared.roundtrip import RoundTrip, pipelined
 from shared.streams import PREFIX
 
 logger = logging.getLogger(__name__)
@@ -51,7 +51,9 @@ class Archive:
     def __init__(self, redis: aioredis.Redis, retention_days: float = 30.0) -> None:
         self.redis = redis
         self.retention = timedelta(days=retention_days)
-        self._round_trip = RoundTrip(redis, self._queue, lambda e: f"archive: cannot keep article {e.article_id}")
+        self._round_trip = RoundTrip(
+            pipelined(redis, self._queue), lambda e: f"archive: cannot keep article {e.article_id}"
+        )
 
     async def add(self, tagged: TaggedArticle) -> None:
         """Keep ``tagged`` for backtests and drop what fell out of the retention window."""
