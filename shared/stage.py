@@ -16,7 +16,6 @@ its work was claimed) never publish it twice.
 from __future__ import annotations
 
 import asyncio
-import base64
 import logging
 import os
 import socket
@@ -35,21 +34,18 @@ from pydantic import ValidationError
 
 from shared.commit import DATA_FIELD, Committer, Encoded, unframe
 from shared.errors import InputError
+from shared.letters import dead_letter, reason_of
 from shared.metrics import handler_seconds, track_stage
-from shared.models import Contract, DeadLetter
+from shared.models import Contract
 from shared.settings import CommonSettings
 from shared.streams import DEAD_MAXLEN, DONE_TTL_S, PREFIX, STREAM_MAXLEN, dead, done_key
 
 logger = logging.getLogger(__name__)
 
-DEAD_DOC = "Entries a stage gave up on: origin, reason, deliveries and the whole payload."
-
 In = TypeVar("In", bound=Contract)
 Output = tuple[str, Contract | Encoded]
 """A (stream, payload) pair a stage publishes: a model, or the JSON its producer encoded for one."""
 
-MAX_ERROR_CHARS = 500
-MAX_DEAD_PAYLOAD_BYTES = 1 << 20
 CLAIM_MARGIN = 2
 """The claimer's idle time is at least this many times the longest an entry may be handled."""
 CLAIM_POLL_MIN_MS = 100
@@ -122,13 +118,6 @@ async def batch_as_read(message: Mapping[str, Any]) -> BatchStreamMessage:
 
 async def undecoded(message: StreamMessage[Any]) -> None:
     """The reader's decoder: nothing to decode (see :func:`batch_as_read`)."""
-
-
-def raw_payload(fields: dict[bytes, bytes]) -> bytes:
-    """The bytes to keep in a dead letter: the data field, or every field when there is none."""
-    if DATA_FIELD in fields:
-        return fields[DATA_FIELD]
-    return b"\n".join(k + b"=" + v for k, v in fields.items())
 
 
 class _Batch:
@@ -238,7 +227,7 @@ class StageRunner(Generic[In]):
             try:
                 item: In = validate(decode_payload(fields))
             except (InputError, ValidationError, ValueError) as exc:
-                dead_letters.append((entry_id, fields, f"invalid {self.stage.model.__name__}: {_short(exc)}", count))
+                dead_letters.append((entry_id, fields, f"invalid {self.stage.model.__name__}: {reason_of(exc)}", count))
                 continue
             if count > max_deliveries:
                 last = await self.client.hget(self.errors_key, entry_id)
@@ -314,7 +303,7 @@ class StageRunner(Generic[In]):
         commits: list[tuple[bytes, str, Sequence[Output]]] = []
         for (entry_id, item, done), result in zip(fresh, results, strict=True):
             if isinstance(result, InputError):
-                dead_letters.append((entry_id, fields_by_id[entry_id], _short(result), 1))
+                dead_letters.append((entry_id, fields_by_id[entry_id], reason_of(result), 1))
             elif isinstance(result, BaseException):
                 await self._record_failure(entry_id, item, result)
             else:
@@ -323,7 +312,7 @@ class StageRunner(Generic[In]):
         if commits:
             self.committer.outputs(pipe, commits, ttl_s=DONE_TTL_S, maxlen=STREAM_MAXLEN)
         for entry_id, fields, reason, count in dead_letters:
-            letter = _letter(stage, entry_id, fields, reason, count)
+            letter = dead_letter(stage.stream, stage.group, entry_id, fields, reason=reason, count=count)
             self.committer.dead_letter(pipe, entry_id, dead(stage.stream), letter, DEAD_MAXLEN)
             acked.append(entry_id)
             logger.warning("dead-lettering %s: %s", entry_id.decode(), reason, extra={"stream": stage.stream})
@@ -352,7 +341,7 @@ class StageRunner(Generic[In]):
 
     async def _record_failure(self, entry_id: bytes, item: In, exc: BaseException) -> None:
         self.counters.failed += 1
-        message = _short(exc)
+        message = reason_of(exc)
         await self.client.hset(self.errors_key, entry_id, message.encode())
         logger.error(
             "%s failed on %s, left pending for retry: %s",
@@ -361,31 +350,3 @@ class StageRunner(Generic[In]):
             message,
             extra={"stream": self.stage.stream, "article_id": getattr(item, "id", None)},
         )
-
-
-def _short(exc: BaseException) -> str:
-    """One line naming what failed: the fields of a validation error, else the exception."""
-    if isinstance(exc, ValidationError):
-        text = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'payload'}: {e['msg']}" for e in exc.errors())
-    elif isinstance(exc, InputError):
-        text = str(exc)
-    else:
-        text = f"{exc.__class__.__name__}: {exc}"
-    text = " ".join(text.split())
-    return text[:MAX_ERROR_CHARS]
-
-
-def _letter(stage: Stage[Any], entry_id: bytes, fields: dict[bytes, bytes], reason: str, count: int) -> DeadLetter:
-    """The dead letter of an entry; a payload over the cap is cut (it could never be retried whole)."""
-    payload = raw_payload(fields)
-    if len(payload) > MAX_DEAD_PAYLOAD_BYTES:
-        reason = f"{reason} (payload of {len(payload)} bytes cut to {MAX_DEAD_PAYLOAD_BYTES})"
-        payload = payload[:MAX_DEAD_PAYLOAD_BYTES]
-    return DeadLetter(
-        origin_stream=stage.stream,
-        origin_id=entry_id.decode(),
-        group=stage.group,
-        reason=reason[:MAX_ERROR_CHARS],
-        deliveries=count,
-        payload_b64=base64.b64encode(payload).decode(),
-    )

@@ -10,10 +10,11 @@ from services.classify.settings import ClassifySettings
 from services.classify.stories import StoryStore
 from services.ops.probes import probe_app
 from shared.broker import make_broker, make_client
+from shared.letters import DEAD_DOC
 from shared.models import Article, DeadLetter, TaggedArticle
 from shared.service import Runtime, Service
 from shared.settings import CommonSettings
-from shared.stage import DEAD_DOC, Stage, StageRunner
+from shared.stage import Stage, StageRunner
 from shared.streams import ARTICLES, CLASSIFY_GROUP, TAGGED, dead
 
 

@@ -13,10 +13,11 @@ from services.notify.handlers import Deliverer, Matcher, alert_handler, tagged_h
 from services.notify.http import create_http_app
 from services.notify.rules.book import live_rules
 from shared.broker import make_broker, make_client
+from shared.letters import DEAD_DOC
 from shared.models import Alert, DeadLetter, TaggedArticle
 from shared.service import Runtime, Service
 from shared.settings import CommonSettings
-from shared.stage import DEAD_DOC, Stage, StageRunner
+from shared.stage import Stage, StageRunner
 from shared.streams import ALERTS, DELIVER_GROUP, NOTIFY_GROUP, TAGGED, dead
 
 

@@ -15,10 +15,11 @@ from faststream.redis.parser.binary import BinaryMessageFormatV1
 
 from shared.broker import ensure_groups, forget_dead_consumers, make_broker
 from shared.errors import InputError
+from shared.letters import MAX_DEAD_PAYLOAD_BYTES
 from shared.metrics import handler_seconds
 from shared.models import Article, DeadLetter
 from shared.settings import CommonSettings
-from shared.stage import MAX_DEAD_PAYLOAD_BYTES, Output, Stage, StageRunner, claim_poll_ms, handle_timeout_s
+from shared.stage import Output, Stage, StageRunner, claim_poll_ms, handle_timeout_s
 from shared.streams import dead, done_key
 from tests.waiting import wait_until
 
